@@ -1,0 +1,11 @@
+export { parseSigningKeys, type SigningKey, type SigningKeyring } from './keys';
+export {
+  ANSWER_TOKEN_PATTERN,
+  findAnswerTokens,
+  mintAnswerToken,
+  newAnswerRef,
+  signedMessageId,
+  verifyAnswerToken,
+  type AnswerToken,
+  type TokenAction,
+} from './answer-token';
