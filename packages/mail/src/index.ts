@@ -7,3 +7,24 @@ export {
   type AnswerTemplateInput,
   type TemplateLocale,
 } from './answer-template';
+export { isAddressWhitelisted, normalizeAddress } from './whitelist';
+export { type ParsedAddress } from './addresses';
+export {
+  parseInboundMessage,
+  type ParsedMessage,
+  type ParseResult,
+} from './parse-message';
+export {
+  classifyAutomatic,
+  OWN_HEADER_NAME,
+  type AutomaticKind,
+  type ClassifyOptions,
+} from './classify';
+export { findMessageTokens, type FoundTokens } from './find-tokens';
+export {
+  DEFAULT_ACTION_VOCABULARY,
+  detectReplyAction,
+  type ActionVocabulary,
+  type ReplyAction,
+} from './reply-action';
+export { extractComment, MAX_COMMENT_LENGTH } from './comment';

@@ -1,0 +1,83 @@
+import { MARKER_LINE_PATTERN } from './answer-template';
+import { isQuotedLine, quotedHistoryStart } from './quoted-history';
+
+export const MAX_COMMENT_LENGTH = 4000;
+
+/**
+ * What the person wrote: the text above our marker line (button answers), without quoted
+ * history, signatures and "Sent from my iPhone" lines, trimmed, at most 4000 characters.
+ */
+export function extractComment(text: string): string {
+  const normalized = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  const above = normalized.slice(0, markerLineStart(normalized));
+  const lines = above.split('\n');
+  const end = quotedHistoryStart(lines);
+  const kept: string[] = [];
+  for (let index = 0; index < end; index++) {
+    const line = (lines[index] ?? '').trimEnd();
+    if (SIGNATURE_SEPARATOR.test(line)) break;
+    if (isQuotedLine(line) || DEVICE_SIGNATURE.test(line.trim())) continue;
+    kept.push(line);
+  }
+  // Outlook draws a rule of underscores (or html-to-text a line of dashes) above its header block.
+  while (kept.length > 0 && RULE_LINE.test(kept[kept.length - 1] ?? '')) kept.pop();
+  const comment = kept.join('\n').replace(BLANK_RUNS, '\n\n').trim();
+  return limitLength(comment, MAX_COMMENT_LENGTH);
+}
+
+/**
+ * Start of our marker line, or text.length. The exact pattern first; then, for a client that
+ * hard-wrapped the long marker line, the line with our tag or the dashed line just above it.
+ */
+export function markerLineStart(text: string): number {
+  const exact = MARKER_LINE_PATTERN.exec(text);
+  if (exact) return exact.index;
+  const tagAt = text.search(WRAPPED_TAG);
+  if (tagAt < 0) return text.length;
+  const tagLineStart = text.lastIndexOf('\n', tagAt - 1) + 1;
+  if (DASHED_START.test(text.slice(tagLineStart, tagAt + 1))) return tagLineStart;
+  const previousLineStart = tagLineStart > 0 ? text.lastIndexOf('\n', tagLineStart - 2) + 1 : -1;
+  if (previousLineStart >= 0 && DASHED_START.test(text.slice(previousLineStart, tagLineStart))) {
+    return previousLineStart;
+  }
+  return tagLineStart;
+}
+
+/** Our tag `[rc:comment-above]`, also when a client wrapped the line inside it. */
+const WRAPPED_TAG = /\[rc:comment-?\s*above\]|\[rc:comment-\s*$/m;
+const DASHED_START = /^[>\s]*-{5}/;
+
+/** RFC 3676 §4.3 signature separator "-- " (many clients strip the trailing space). */
+const SIGNATURE_SEPARATOR = /^-- ?$/;
+
+/** Mobile and webmail footers, short and alone on their line (so a sentence is never cut). */
+const DEVICE_SIGNATURE = new RegExp(
+  [
+    String.raw`^sent from my [\p{L}\p{N} .-]{1,40}$`,
+    String.raw`^sent from (?:mail|outlook|yahoo mail|gmail|aol mobile mail)(?: for [\p{L}\p{N} .-]{1,30})?$`,
+    String.raw`^get outlook for (?:ios|android|mac|windows)$`,
+    String.raw`^von meinem [\p{L}\p{N} .-]{1,40} gesendet$`,
+    String.raw`^gesendet von (?:meinem )?[\p{L}\p{N} .-]{1,40}$`,
+    String.raw`^envoyé de mon [\p{L}\p{N} .-]{1,40}$`,
+    String.raw`^obtenir outlook pour (?:ios|android)$`,
+    String.raw`^enviado desde mi [\p{L}\p{N} .-]{1,40}$`,
+    String.raw`^verzonden (?:vanaf|met) mijn [\p{L}\p{N} .-]{1,40}$`,
+    String.raw`^enviado d[oe] meu [\p{L}\p{N} .-]{1,40}$`,
+    String.raw`^inviato da(?:l mio)? [\p{L}\p{N} .-]{1,40}$`,
+  ].join('|'),
+  'iu',
+);
+
+const RULE_LINE = /^\s*(?:_{5,}|-{5,}|={5,}|\*{5,})\s*$|^\s*$/;
+
+/** A run of three or more blank lines (whitespace-only counts as blank) becomes one blank line. */
+const BLANK_RUNS = /\n(?:[ \t]*\n){3,}/g;
+
+function limitLength(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  // never leave half of a surrogate pair at the end
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return text.slice(0, end).trimEnd();
+}

@@ -1,0 +1,195 @@
+import { foldText } from './fold-text';
+
+export type ReplyAction = 'complete' | 'fail';
+
+export interface ActionVocabulary {
+  complete: string[];
+  fail: string[];
+}
+
+/**
+ * Words that, as one of the first three words of a plain reply, complete or fail the task.
+ * Matching folds case and accents, so "Genehmigt", "genehmigt" and "GENEHMIGT" are one
+ * entry and "approuve" also covers "approuvé". Entries may be phrases of several words.
+ */
+export const DEFAULT_ACTION_VOCABULARY: ActionVocabulary = Object.freeze({
+  complete: Object.freeze([
+    // EN
+    'approve', 'approved', 'approval', 'complete', 'completed', 'done', 'ok', 'okay', 'yes',
+    'accept', 'accepted', 'lgtm', 'go', '+1',
+    // DE
+    'genehmigt', 'genehmigen', 'freigegeben', 'freigeben', 'erledigt', 'ja', 'abschließen',
+    // FR
+    'approuvé', 'approuve', 'validé', 'valide', 'terminé', 'oui', 'accepté',
+    // ES
+    'aprobado', 'aprobar', 'completado', 'sí', 'si', 'aceptado',
+    // NL
+    'goedgekeurd', 'akkoord', 'voltooid',
+    // PT
+    'aprovado', 'concluído', 'sim', 'aceito',
+  ]) as string[],
+  fail: Object.freeze([
+    // EN
+    'fail', 'failed', 'reject', 'rejected', 'decline', 'declined', 'deny', 'denied', 'no',
+    'abort', 'stop', 'nok',
+    // DE
+    'abgelehnt', 'ablehnen', 'fehlgeschlagen', 'nein',
+    // FR
+    'rejeté', 'refusé', 'échec', 'non',
+    // ES
+    'rechazado', 'rechazar', 'fallido',
+    // NL
+    'afgewezen', 'afgekeurd', 'nee',
+    // PT
+    'rejeitado', 'recusado', 'falhou', 'não',
+  ]) as string[],
+}) as ActionVocabulary;
+
+/**
+ * Negation words. A negation before an action word in the same clause ("not approved",
+ * "nicht genehmigt", "je ne valide pas", "no apruebo") makes the line ambiguous: better ask
+ * again than complete a task someone declined.
+ */
+const NEGATIONS = new Set(
+  [
+    'not', 'dont', 'doesnt', 'didnt', 'isnt', 'cant', 'cannot', 'wont', 'shouldnt', 'never',
+    'nicht', 'kein', 'keine', 'nie', 'niemals', 'ne', 'pas', 'jamais', 'nunca', 'nao', 'niet',
+    'geen', 'nooit', 'non', 'no', 'mai',
+  ].map(foldText),
+);
+
+/** Salutation words: a line like "Hi Alice," before the answer is skipped. */
+const GREETINGS = new Set(
+  [
+    'hi', 'hello', 'hey', 'dear', 'hallo', 'moin', 'servus', 'liebe', 'lieber', 'guten',
+    'bonjour', 'salut', 'coucou', 'hola', 'buenos', 'buenas', 'hoi', 'beste', 'goedemorgen',
+    'goedemiddag', 'ola', 'oi', 'bom', 'boa', 'ciao', 'buongiorno', 'salve', 'good',
+  ].map(foldText),
+);
+
+const WINDOW = 3;
+const MAX_GREETING_WORDS = 4;
+
+/**
+ * The action a plain reply asks for, from the first line that has words (after an optional
+ * salutation line), by its first three words. Null when no action word is there, when the line
+ * holds words of both kinds, or when an action word is negated: the verifier then rejects the
+ * answer as `no_action`/`ambiguous` instead of guessing.
+ */
+export function detectReplyAction(
+  comment: string,
+  opts?: { vocabulary?: ActionVocabulary },
+): ReplyAction | null {
+  const vocabulary = compileVocabulary(opts?.vocabulary ?? DEFAULT_ACTION_VOCABULARY);
+  let greetingSkipped = false;
+  for (const line of comment.split('\n')) {
+    const words = lineWords(line);
+    if (words.length === 0) continue;
+    const hits = actionHits(words, vocabulary);
+    if (!greetingSkipped && hits.length === 0 && isGreeting(words)) {
+      greetingSkipped = true;
+      continue;
+    }
+    return decide(words, hits);
+  }
+  return null;
+}
+
+interface Word {
+  folded: string;
+  /** no punctuation between this word and the one before it */
+  joinedToPrevious: boolean;
+}
+
+interface Hit {
+  index: number;
+  length: number;
+  action: ReplyAction;
+}
+
+interface CompiledVocabulary {
+  phrases: Map<string, ReplyAction | 'both'>;
+  longestPhrase: number;
+}
+
+const WORD = /\+1(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
+const CLAUSE_BREAK = /[^\s"'“”„«»()*_]/u;
+
+function lineWords(line: string): Word[] {
+  const words: Word[] = [];
+  let previousEnd = 0;
+  for (const match of line.matchAll(WORD)) {
+    const start = match.index ?? 0;
+    words.push({
+      folded: foldText(match[0]).replace(/['’]/g, ''),
+      joinedToPrevious: !CLAUSE_BREAK.test(line.slice(previousEnd, start)),
+    });
+    previousEnd = start + match[0].length;
+  }
+  return words;
+}
+
+function actionHits(words: Word[], vocabulary: CompiledVocabulary): Hit[] {
+  const hits: Hit[] = [];
+  for (let index = 0; index < words.length; index++) {
+    let phrase = '';
+    for (let length = 1; length <= vocabulary.longestPhrase && index + length <= words.length; length++) {
+      const word = words[index + length - 1];
+      if (!word || (length > 1 && !word.joinedToPrevious)) break;
+      phrase = length === 1 ? word.folded : `${phrase} ${word.folded}`;
+      const action = vocabulary.phrases.get(phrase);
+      if (action === 'both') return [{ index, length, action: 'complete' }, { index, length, action: 'fail' }];
+      if (action) hits.push({ index, length, action });
+    }
+  }
+  return hits;
+}
+
+function decide(words: Word[], hits: Hit[]): ReplyAction | null {
+  const first = hits[0];
+  if (!first || first.index >= WINDOW) return null;
+  if (hits.some((hit) => hit.action !== first.action)) return null;
+  if (hits.some((hit) => isNegated(words, hit.index))) return null;
+  // "No" (or "non", "não") opening a clause that goes on is a negation, not an answer:
+  // "No apruebo", "Non merci", "No problem". "No." and "No, reject it" still fail.
+  const next = words[first.index + first.length];
+  if (NEGATIONS.has(words[first.index]?.folded ?? '') && next?.joinedToPrevious) return null;
+  return first.action;
+}
+
+/** A negation word earlier in the same clause as the word at `index`. */
+function isNegated(words: Word[], index: number): boolean {
+  for (let at = index; at > 0; at--) {
+    if (!words[at]?.joinedToPrevious) return false;
+    if (NEGATIONS.has(words[at - 1]?.folded ?? '')) return true;
+  }
+  return false;
+}
+
+function isGreeting(words: Word[]): boolean {
+  return words.length <= MAX_GREETING_WORDS && GREETINGS.has(words[0]?.folded ?? '');
+}
+
+const compiled = new WeakMap<ActionVocabulary, CompiledVocabulary>();
+
+function compileVocabulary(vocabulary: ActionVocabulary): CompiledVocabulary {
+  const cached = compiled.get(vocabulary);
+  if (cached) return cached;
+  const phrases = new Map<string, ReplyAction | 'both'>();
+  let longestPhrase = 1;
+  const add = (entries: readonly string[], action: ReplyAction): void => {
+    for (const entry of entries) {
+      const words = lineWords(entry).map((word) => word.folded);
+      if (words.length === 0) continue;
+      const phrase = words.join(' ');
+      const existing = phrases.get(phrase);
+      phrases.set(phrase, existing && existing !== action ? 'both' : action);
+      longestPhrase = Math.max(longestPhrase, words.length);
+    }
+  };
+  add(vocabulary.complete, 'complete');
+  add(vocabulary.fail, 'fail');
+  const result = { phrases, longestPhrase };
+  compiled.set(vocabulary, result);
+  return result;
+}

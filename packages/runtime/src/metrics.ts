@@ -1,0 +1,72 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One registry per process. In `pnpm start` all four services share it, so every metric is
+ * defined once here and labelled, rather than per service.
+ */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'rc_process_' });
+
+export const metrics = {
+  jobsProcessed: new Counter({
+    name: 'rc_jobs_processed_total',
+    help: 'Jobs processed, by queue and result (completed, failed, dead_lettered)',
+    labelNames: ['queue', 'result'] as const,
+    registers: [registry],
+  }),
+  jobDuration: new Histogram({
+    name: 'rc_job_duration_seconds',
+    help: 'Time spent processing one job, by queue',
+    labelNames: ['queue'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    registers: [registry],
+  }),
+  queueDepth: new Gauge({
+    name: 'rc_queue_jobs',
+    help: 'Jobs in a queue by state, read at scrape time',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+  }),
+  inboundOutcomes: new Counter({
+    name: 'rc_inbound_outcomes_total',
+    help: 'Inbound emails by outcome and rejection reason',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [registry],
+  }),
+  mailsFetched: new Counter({
+    name: 'rc_mailbox_messages_fetched_total',
+    help: 'Messages taken from the mailbox and queued',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  }),
+  mailboxSyncs: new Counter({
+    name: 'rc_mailbox_syncs_total',
+    help: 'Mailbox sync cycles, by trigger (idle, interval, startup) and result',
+    labelNames: ['trigger', 'result'] as const,
+    registers: [registry],
+  }),
+  pickupLatency: new Histogram({
+    name: 'rc_pickup_latency_seconds',
+    help: 'From the Date header (or arrival) of an answer to it being queued by the poller',
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 15, 60, 300],
+    registers: [registry],
+  }),
+  emailsSent: new Counter({
+    name: 'rc_emails_sent_total',
+    help: 'Emails sent by kind (request, rejection, confirmation) and result',
+    labelNames: ['kind', 'result'] as const,
+    registers: [registry],
+  }),
+  engineCalls: new Counter({
+    name: 'rc_engine_calls_total',
+    help: 'Calls to the release engine, by adapter and result (ok, conflict, retry, permanent)',
+    labelNames: ['engine', 'result'] as const,
+    registers: [registry],
+  }),
+  requestsCreated: new Counter({
+    name: 'rc_completion_requests_total',
+    help: 'Completion requests accepted, by channel (http, queue)',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+  }),
+};

@@ -1,0 +1,110 @@
+import { QUEUE_NAMES, type QueueName } from '@rc/contracts';
+import type { Queue } from 'bullmq';
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import { loadConfigOrExit, type Config, type ServiceRole } from './config';
+import { startHttpServer, type HttpServer, type ReadinessCheck } from './http-server';
+import { createLogger } from './logger';
+import { createQueue, observeQueueDepth, type TypedQueue } from './queues';
+import { createRedis, pingRedis, type Redis } from './redis';
+import { closeOnSignals } from './shutdown';
+
+export type Queues = { [N in QueueName as N extends 'dead-letter' ? 'deadLetter' : N]: TypedQueue<N> };
+
+/** What every service gets: configuration, a logger, Redis connections and the queues. */
+export interface ServiceContext {
+  config: Config;
+  logger: Logger;
+  /** for reads, writes and producers: fails fast */
+  redis: Redis;
+  /** for BullMQ workers: waits through reconnects (maxRetriesPerRequest: null) */
+  workerRedis: Redis;
+  queues: Queues;
+}
+
+/** A started service: what the host serves over HTTP for it, and how to stop it. */
+export interface RunningService {
+  name: ServiceRole;
+  readiness: ReadinessCheck[];
+  routers?: Router[];
+  /** stop taking work and finish what is in flight; connections are closed by the host */
+  close(): Promise<void>;
+}
+
+export type ServiceStarter = (context: ServiceContext) => Promise<RunningService>;
+
+export function createQueues(redis: Redis, config: Config): Queues {
+  const make = <N extends QueueName>(name: N) => createQueue(name, redis, config.queuePrefix, config.retry);
+  return {
+    send: make(QUEUE_NAMES.send),
+    inbound: make(QUEUE_NAMES.inbound),
+    update: make(QUEUE_NAMES.update),
+    results: make(QUEUE_NAMES.results),
+    deadLetter: make(QUEUE_NAMES.deadLetter),
+  };
+}
+
+export interface Host {
+  context: ServiceContext;
+  services: RunningService[];
+  http: HttpServer;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts services in this process on one HTTP port. Each service's main.ts calls this with
+ * one starter; `pnpm start` calls it with all four. Used directly by tests, which pass an
+ * explicit config instead of reading the environment.
+ */
+export async function startHost(config: Config, starters: ServiceStarter[], serviceName: string): Promise<Host> {
+  const logger = createLogger({ service: serviceName, level: config.logLevel });
+  const redis = createRedis(config.redisUrl, 'client');
+  const workerRedis = createRedis(config.redisUrl, 'worker');
+  for (const [name, connection] of [['client', redis], ['worker', workerRedis]] as const) {
+    connection.on('error', (error: Error) => logger.warn({ connection: name, err: error.message }, 'redis connection error'));
+  }
+  const queues = createQueues(redis, config);
+  const context: ServiceContext = { config, logger, redis, workerRedis, queues };
+
+  const services: RunningService[] = [];
+  try {
+    for (const start of starters) services.push(await start(context));
+  } catch (error) {
+    await Promise.allSettled(services.map((service) => service.close()));
+    await Promise.allSettled(Object.values(queues).map((queue: Queue) => queue.close()));
+    redis.disconnect();
+    workerRedis.disconnect();
+    throw error;
+  }
+
+  const http = await startHttpServer({
+    port: config.httpPort,
+    logger,
+    readiness: [{ name: 'redis', check: () => pingRedis(redis) }, ...services.flatMap((service) => service.readiness)],
+    routers: services.flatMap((service) => service.routers ?? []),
+    beforeMetrics: () => observeQueueDepth(Object.values(queues)),
+  });
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      await http.close();
+      await Promise.allSettled(services.map((service) => service.close()));
+      await Promise.allSettled(Object.values(queues).map((queue: Queue) => queue.close()));
+      await Promise.allSettled([redis.quit(), workerRedis.quit()]);
+    })());
+  logger.info({ services: services.map((service) => service.name), port: http.port }, 'started');
+  return { context, services, http, close };
+}
+
+/** The whole of a service's main.ts: environment → config → host → signals. */
+export async function runFromEnvironment(roles: ServiceRole[], starters: ServiceStarter[], serviceName: string): Promise<void> {
+  const config = loadConfigOrExit(roles);
+  try {
+    const host = await startHost(config, starters, serviceName);
+    closeOnSignals(host.context.logger, host.close);
+  } catch (error) {
+    process.stderr.write(`${serviceName} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,89 @@
+import type { InboundOutcome, InboundRecord, RejectionReason } from '@rc/contracts';
+import type { Redis } from 'ioredis';
+import { storeKeys, type StoreKeys } from './keys';
+
+export interface InboundLogOptions {
+  /** entries kept at most (approximately; Redis trims whole stream nodes) */
+  maxEntries: number;
+  /** entries older than this are trimmed */
+  maxAgeMs: number;
+}
+
+export interface InboundQuery {
+  outcome?: InboundOutcome;
+  reason?: RejectionReason | string;
+  requestId?: string;
+  from?: string;
+  limit: number;
+}
+
+/** How many entries one query scans at most before it stops filtering (bounds the cost). */
+const MAX_SCAN = 50_000;
+
+// One outcome per inbound message: the done-marker is set NX in the same script that appends
+// the log entry, so a verifier retry after a crash cannot record a message twice.
+const RECORD_SCRIPT = `
+if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[3]) then return 0 end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[4])
+redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[5])
+return 1
+`;
+
+/** The record of what happened to every inbound email: the "why wasn't my email processed?" answer. */
+export class InboundLog {
+  private readonly keys: StoreKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly options: InboundLogOptions = { maxEntries: 100_000, maxAgeMs: 30 * 86_400_000 },
+  ) {
+    this.keys = storeKeys(prefix);
+  }
+
+  /** Appends the outcome unless this message already has one; returns whether it was new. */
+  async record(entry: InboundRecord): Promise<boolean> {
+    const added = await this.redis.eval(
+      RECORD_SCRIPT,
+      2,
+      this.keys.inboundLog(),
+      this.keys.inboundDone(entry.inboundId),
+      entry.outcome,
+      String(this.options.maxEntries),
+      String(this.options.maxAgeMs),
+      JSON.stringify(entry),
+      String(Date.now() - this.options.maxAgeMs),
+    );
+    return added === 1;
+  }
+
+  async outcomeOf(inboundId: string): Promise<InboundOutcome | null> {
+    return (await this.redis.get(this.keys.inboundDone(inboundId))) as InboundOutcome | null;
+  }
+
+  /** Newest first, filtered. */
+  async query(query: InboundQuery): Promise<InboundRecord[]> {
+    const items: InboundRecord[] = [];
+    let end = '+';
+    let scanned = 0;
+    while (items.length < query.limit && scanned < MAX_SCAN) {
+      const batch = await this.redis.xrevrange(this.keys.inboundLog(), end, '-', 'COUNT', 500);
+      if (batch.length === 0) break;
+      for (const [id, fields] of batch) {
+        end = `(${id}`;
+        scanned++;
+        const json = fields[1];
+        if (!json) continue;
+        const entry = JSON.parse(json) as InboundRecord;
+        if (query.outcome && entry.outcome !== query.outcome) continue;
+        if (query.reason && entry.reason !== query.reason) continue;
+        if (query.requestId && entry.requestId !== query.requestId) continue;
+        if (query.from && entry.from !== query.from.toLowerCase()) continue;
+        items.push(entry);
+        if (items.length >= query.limit) break;
+      }
+      if (batch.length < 500) break;
+    }
+    return items;
+  }
+}

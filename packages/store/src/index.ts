@@ -1,0 +1,9 @@
+export { InboundLog, type InboundLogOptions, type InboundQuery } from './inbound-log';
+export {
+  RequestStore,
+  type AnswerRef,
+  type CancelResult,
+  type ClaimResult,
+  type Decision,
+  type StoredRequest,
+} from './request-store';

@@ -1,0 +1,19 @@
+/**
+ * Every Redis key the store uses, in one place. All keys of a deployment share the queue
+ * prefix, so a `{hash-tag}` prefix keeps them in one Redis Cluster slot and the Lua scripts
+ * below may touch several of them atomically.
+ */
+export function storeKeys(prefix: string) {
+  return {
+    request: (id: string) => `${prefix}:req:${id}`,
+    decision: (id: string) => `${prefix}:req:${id}:decision`,
+    cancelled: (id: string) => `${prefix}:req:${id}:cancelled`,
+    events: (id: string) => `${prefix}:req:${id}:events`,
+    refs: (id: string) => `${prefix}:req:${id}:refs`,
+    sent: (id: string) => `${prefix}:req:${id}:sent`,
+    ref: (ref: string) => `${prefix}:ref:${ref}`,
+    inboundLog: () => `${prefix}:inbound:log`,
+    inboundDone: (inboundId: string) => `${prefix}:inbound:done:${inboundId}`,
+  };
+}
+export type StoreKeys = ReturnType<typeof storeKeys>;

@@ -1,0 +1,184 @@
+import type { AnswerAction, AuditEvent, RequestRecord, RequestStatus } from '@rc/contracts';
+import type { Redis } from 'ioredis';
+import { storeKeys, type StoreKeys } from './keys';
+
+/** How long a request's keys outlive its expiry, so late answers still get a precise reason. */
+const RETENTION_AFTER_EXPIRY_MS = 30 * 86_400_000;
+
+/** The immutable part of a request, as written once at creation. */
+export type StoredRequest = Omit<RequestRecord, 'status' | 'decision' | 'cancelledAt'>;
+
+export interface Decision {
+  action: AnswerAction;
+  actor: string;
+  inboundId: string;
+  decidedAt: string;
+  appliedAt?: string;
+}
+
+/** What an answer to an answer ref points at. */
+export interface AnswerRef {
+  requestId: string;
+  recipient: string;
+}
+
+export type ClaimResult =
+  | { result: 'claimed'; decision: Decision }
+  | { result: 'already_decided'; decision: Decision }
+  | { result: 'cancelled' }
+  | { result: 'unknown_request' };
+
+export type CancelResult = 'cancelled' | 'already_cancelled' | 'already_decided' | 'not_found';
+
+// First valid answer wins: the decision key is written with NX, and a retry of the same inbound
+// message (same inboundId) is recognised as the holder rather than as a second answer.
+const CLAIM_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown_request'} end
+if redis.call('EXISTS', KEYS[3]) == 1 then return {'cancelled'} end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PXAT', ARGV[3]) then return {'claimed', ARGV[1]} end
+local held = redis.call('GET', KEYS[2])
+if cjson.decode(held).inboundId == ARGV[2] then return {'claimed', held} end
+return {'already_decided', held}
+`;
+
+const CANCEL_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'not_found' end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'already_decided' end
+if redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return 'cancelled' end
+return 'already_cancelled'
+`;
+
+export class RequestStore {
+  private readonly keys: StoreKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = storeKeys(prefix);
+  }
+
+  private keepUntil(request: Pick<StoredRequest, 'expiresAt'>): number {
+    return Date.parse(request.expiresAt) + RETENTION_AFTER_EXPIRY_MS;
+  }
+
+  /** Writes a new request; the same requestId twice keeps the first (idempotent intake). */
+  async create(request: StoredRequest): Promise<'created' | 'exists'> {
+    const created = await this.redis.set(this.keys.request(request.requestId), JSON.stringify(request), 'PXAT', this.keepUntil(request), 'NX');
+    if (created !== 'OK') return 'exists';
+    await this.addEvent(request, { at: request.createdAt, type: 'requested', detail: `${request.assignees.length} assignee(s)` });
+    return 'created';
+  }
+
+  async getStored(requestId: string): Promise<StoredRequest | null> {
+    const raw = await this.redis.get(this.keys.request(requestId));
+    return raw ? (JSON.parse(raw) as StoredRequest) : null;
+  }
+
+  /** The request with its derived status, as the API shows it. */
+  async get(requestId: string): Promise<RequestRecord | null> {
+    const [raw, decisionRaw, cancelledAt] = await this.redis.mget(
+      this.keys.request(requestId),
+      this.keys.decision(requestId),
+      this.keys.cancelled(requestId),
+    );
+    if (!raw) return null;
+    const stored = JSON.parse(raw) as StoredRequest;
+    const decision = decisionRaw ? (JSON.parse(decisionRaw) as Decision) : undefined;
+    let status: RequestStatus = 'pending';
+    if (cancelledAt) status = 'cancelled';
+    else if (decision?.appliedAt) status = decision.action === 'complete' ? 'completed' : 'failed';
+    else if (decision) status = 'deciding';
+    return { ...stored, status, ...(decision ? { decision } : {}), ...(cancelledAt ? { cancelledAt } : {}) };
+  }
+
+  async addEvent(request: Pick<StoredRequest, 'requestId' | 'expiresAt'>, event: AuditEvent): Promise<void> {
+    const key = this.keys.events(request.requestId);
+    await this.redis.multi().rpush(key, JSON.stringify(event)).pexpireat(key, this.keepUntil(request)).exec();
+  }
+
+  async events(requestId: string): Promise<AuditEvent[]> {
+    const raw = await this.redis.lrange(this.keys.events(requestId), 0, -1);
+    return raw.map((line) => JSON.parse(line) as AuditEvent);
+  }
+
+  /**
+   * The answer ref of one (request, recipient) pair, created on first use. Re-sending the
+   * request (a retried send job) reuses the ref, so tokens already delivered stay valid.
+   */
+  async answerRefFor(request: StoredRequest, recipient: string, newRef: () => string): Promise<string> {
+    const refsKey = this.keys.refs(request.requestId);
+    const candidate = newRef();
+    const keepUntil = this.keepUntil(request);
+    await this.redis.hsetnx(refsKey, recipient, candidate);
+    const ref = (await this.redis.hget(refsKey, recipient)) ?? candidate;
+    const answerRef: AnswerRef = { requestId: request.requestId, recipient };
+    await this.redis
+      .multi()
+      .pexpireat(refsKey, keepUntil)
+      .set(this.keys.ref(ref), JSON.stringify(answerRef), 'PXAT', keepUntil)
+      .exec();
+    return ref;
+  }
+
+  async resolveRef(ref: string): Promise<AnswerRef | null> {
+    const raw = await this.redis.get(this.keys.ref(ref));
+    return raw ? (JSON.parse(raw) as AnswerRef) : null;
+  }
+
+  async wasEmailSent(requestId: string, recipient: string): Promise<boolean> {
+    return (await this.redis.sismember(this.keys.sent(requestId), recipient)) === 1;
+  }
+
+  async markEmailSent(request: StoredRequest, recipient: string): Promise<void> {
+    const key = this.keys.sent(request.requestId);
+    await this.redis.multi().sadd(key, recipient).pexpireat(key, this.keepUntil(request)).exec();
+  }
+
+  async claimDecision(request: StoredRequest, decision: Decision): Promise<ClaimResult> {
+    const id = request.requestId;
+    const [result, held] = (await this.redis.eval(
+      CLAIM_SCRIPT,
+      3,
+      this.keys.request(id),
+      this.keys.decision(id),
+      this.keys.cancelled(id),
+      JSON.stringify(decision),
+      decision.inboundId,
+      String(this.keepUntil(request)),
+    )) as [string, string | undefined];
+    switch (result) {
+      case 'claimed':
+      case 'already_decided':
+        return { result, decision: JSON.parse(held ?? '{}') as Decision };
+      case 'cancelled':
+        return { result: 'cancelled' };
+      default:
+        return { result: 'unknown_request' };
+    }
+  }
+
+  /** Records that the engine was told; only the task-updater calls this, after the engine said yes. */
+  async markApplied(request: StoredRequest, appliedAt: string): Promise<void> {
+    const key = this.keys.decision(request.requestId);
+    const raw = await this.redis.get(key);
+    if (!raw) throw new Error(`no decision recorded for request ${request.requestId}`);
+    const decision = JSON.parse(raw) as Decision;
+    if (decision.appliedAt) return;
+    await this.redis.set(key, JSON.stringify({ ...decision, appliedAt }), 'PXAT', this.keepUntil(request), 'XX');
+  }
+
+  async cancel(requestId: string, at: string): Promise<CancelResult> {
+    const stored = await this.getStored(requestId);
+    if (!stored) return 'not_found';
+    return (await this.redis.eval(
+      CANCEL_SCRIPT,
+      3,
+      this.keys.request(requestId),
+      this.keys.decision(requestId),
+      this.keys.cancelled(requestId),
+      at,
+      String(this.keepUntil(stored)),
+    )) as CancelResult;
+  }
+}

@@ -1,0 +1,159 @@
+import { loadConfig, startHost, type Host } from '@rc/runtime';
+import { parseInboundMessage } from '@rc/mail';
+import { startPoller } from '@rc/poller';
+import { startSender } from '@rc/sender';
+import { startTaskUpdater } from '@rc/task-updater';
+import { startVerifier } from '@rc/verifier';
+import {
+  openMailbox,
+  sendTestMail,
+  startMailStack,
+  startRedis,
+  startWebhookReceiver,
+  type MailboxClient,
+  type MailStack,
+  type RedisServer,
+  type WebhookReceiver,
+} from '@rc/testkit';
+
+export const MAILBOX = 'approvals@rc.example';
+export const API_TOKEN = 'test-api-token-0123456789';
+export const WEBHOOK_SECRET = 'webhook-secret-for-tests';
+export const SIGNING_KEY = 'k1:' + 'ab'.repeat(24);
+
+/** The whole product on real Redis, Dovecot and SMTP, configured through the SPEC's variables. */
+export interface TestSystem {
+  redis: RedisServer;
+  stack: MailStack;
+  webhook: WebhookReceiver;
+  host: Host;
+  baseUrl: string;
+  env: Record<string, string>;
+  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }>;
+  inboxOf(address: string): Promise<MailboxClient>;
+  close(): Promise<void>;
+}
+
+export function systemEnv(parts: { redisUrl: string; stack: MailStack; webhookUrl: string }, extra: Record<string, string> = {}) {
+  const { stack } = parts;
+  return {
+    RC_REDIS_URL: parts.redisUrl,
+    RC_QUEUE_PREFIX: `rc${Math.random().toString(36).slice(2, 8)}`,
+    RC_SMTP_HOST: stack.smtp.host,
+    RC_SMTP_PORT: String(stack.smtp.port),
+    RC_SMTP_SECURITY: 'none',
+    RC_MAILBOX_ADDRESS: MAILBOX,
+    RC_IMAP_HOST: stack.imap.host,
+    RC_IMAP_PORT: String(stack.imap.port),
+    RC_IMAP_SECURITY: 'none',
+    RC_IMAP_USER: stack.credentialsFor(MAILBOX).user,
+    RC_IMAP_PASSWORD: stack.credentialsFor(MAILBOX).pass,
+    RC_SIGNING_KEYS: SIGNING_KEY,
+    RC_STARTUP_DELAY: '0s',
+    RC_SYNC_INTERVAL: '5s',
+    RC_ENGINE: 'webhook',
+    RC_WEBHOOK_URL: parts.webhookUrl,
+    RC_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    RC_API_TOKEN: API_TOKEN,
+    RC_HTTP_PORT: '0',
+    RC_LOG_LEVEL: 'warn',
+    RC_RETRY_BASE_DELAY: '200ms',
+    RC_RETRY_ATTEMPTS: '4',
+    ...extra,
+  };
+}
+
+export async function startSystem(extra: Record<string, string> = {}): Promise<TestSystem> {
+  const [redis, stack, webhook] = await Promise.all([startRedis(), startMailStack(), startWebhookReceiver()]);
+  const env = systemEnv({ redisUrl: redis.url, stack, webhookUrl: webhook.url }, extra);
+  const config = loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']);
+  const host = await startHost(
+    config,
+    [(context) => startSender(context), (context) => startPoller(context), startVerifier, startTaskUpdater],
+    'test',
+  );
+  const baseUrl = `http://127.0.0.1:${host.http.port}`;
+  const mailboxes: MailboxClient[] = [];
+  return {
+    redis,
+    stack,
+    webhook,
+    host,
+    baseUrl,
+    env,
+    async api(method, path, body, token = API_TOKEN) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let json: unknown = text;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // not JSON; keep the text
+      }
+      return { status: response.status, json };
+    },
+    async inboxOf(address) {
+      const mailbox = await openMailbox(stack, address);
+      mailboxes.push(mailbox);
+      return mailbox;
+    },
+    async close() {
+      await Promise.allSettled(mailboxes.map((mailbox) => mailbox.close()));
+      await host.close();
+      await Promise.allSettled([stack.stop(), redis.stop(), webhook.stop()]);
+    },
+  };
+}
+
+export interface RequestEmail {
+  raw: Buffer;
+  messageId: string;
+  subject: string;
+  completeLink: string;
+  failLink: string;
+  html: string;
+}
+
+/** Reads the request email as an assignee's client would and pulls out the two button links. */
+export async function readRequestEmail(raw: Buffer): Promise<RequestEmail> {
+  const parsed = await parseInboundMessage(raw);
+  if (!parsed.ok) throw new Error(`request email does not parse: ${parsed.detail}`);
+  const { text, messageId, subject } = parsed.message;
+  const completeLink = /Complete task: (mailto:\S+)/.exec(text)?.[1];
+  const failLink = /Fail task: (mailto:\S+)/.exec(text)?.[1];
+  if (!completeLink || !failLink || !messageId) throw new Error(`request email lacks links or Message-ID:\n${text}`);
+  const html = raw.toString('utf8');
+  return { raw, messageId, subject, completeLink, failLink, html };
+}
+
+/** What a mail client makes of a mailto: link: recipient, subject, body (RFC 6068). */
+export function openMailto(link: string): { to: string; subject: string; body: string } {
+  const url = new URL(link);
+  return {
+    to: decodeURIComponent(url.pathname),
+    subject: url.searchParams.get('subject') ?? '',
+    body: url.searchParams.get('body') ?? '',
+  };
+}
+
+/** Clicks a button: opens the pre-filled answer, types a comment above the marker, sends it. */
+export async function answerWithButton(system: TestSystem, from: string, link: string, comment: string, tamper?: (s: string) => string) {
+  const draft = openMailto(link);
+  const subject = tamper ? tamper(draft.subject) : draft.subject;
+  const body = tamper ? tamper(`${comment}${draft.body}`) : `${comment}${draft.body}`;
+  return sendTestMail(system.stack.smtp, { from, to: draft.to, subject, text: body });
+}
+
+export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

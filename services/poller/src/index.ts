@@ -1,0 +1,2 @@
+export { startPoller, type PollerOptions } from './service';
+export type { MailboxSource, PendingMessage, FetchedMessage } from './adapters/mailbox-source';

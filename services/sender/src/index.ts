@@ -1,0 +1,2 @@
+export { startSender, type SenderOptions } from './service';
+export type { MailTransport, OutgoingMail } from './adapters/mail-transport';

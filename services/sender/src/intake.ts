@@ -1,0 +1,154 @@
+import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
+import {
+  completionRequestInputSchema,
+  REJECTION_REASONS,
+  type CompletionRequestInput,
+  type SendRequestJob,
+} from '@rc/contracts';
+import { metrics, type Logger, type TypedQueue } from '@rc/runtime';
+import type { InboundLog, RequestStore } from '@rc/store';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { isAddressWhitelisted } from '@rc/mail';
+import { toStoredRequest } from './process';
+
+export interface IntakeDeps {
+  apiToken: string | undefined;
+  store: RequestStore;
+  inboundLog: InboundLog;
+  sendQueue: TypedQueue<'send'>;
+  requestTtlMs: number;
+  whitelist: { enabled: boolean; domains: string[] };
+  logger: Logger;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Bearer check in constant time (hashing first makes the lengths equal). */
+function requireBearer(apiToken: string | undefined) {
+  const expected = apiToken ? digest(apiToken) : undefined;
+  return (req: Request, res: Response, next: NextFunction) => {
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!expected) {
+      res.status(401).json({ error: 'unauthorized', problems: ['the intake is disabled: RC_API_TOKEN is not set'] });
+      return;
+    }
+    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      res.status(401).json({ error: 'unauthorized', problems: ['missing or wrong bearer token'] });
+      return;
+    }
+    next();
+  };
+}
+
+function problemsOf(issues: { path: PropertyKey[]; message: string }[]): string[] {
+  return issues.map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`);
+}
+
+/** Checks beyond the schema that depend on time and configuration. */
+function semanticProblems(input: CompletionRequestInput, deps: IntakeDeps, now: number): string[] {
+  const problems: string[] = [];
+  if (input.expiresAt && Date.parse(input.expiresAt) <= now) problems.push('expiresAt: must be in the future');
+  if (deps.whitelist.enabled) {
+    input.assignees.forEach((assignee, index) => {
+      if (!isAddressWhitelisted(assignee.email, deps.whitelist.domains)) {
+        problems.push(`assignees.${index}.email: ${assignee.email} is outside RC_WHITELIST_DOMAINS`);
+      }
+    });
+  }
+  return problems;
+}
+
+/** The HTTP API of SPEC 3.2 and 3.5: completion requests in, their state and the inbound log out. */
+export function createIntakeRouter(deps: IntakeDeps): Router {
+  const router = Router();
+  router.use('/v1', requireBearer(deps.apiToken), express.json({ limit: '256kb', type: () => true }));
+
+  router.post('/v1/completion-requests', async (req, res) => {
+    const parsed = completionRequestInputSchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'invalid_request', problems: problemsOf(parsed.error.issues) });
+      return;
+    }
+    const now = Date.now();
+    const problems = semanticProblems(parsed.data, deps, now);
+    if (problems.length > 0) {
+      res.status(400).json({ error: 'invalid_request', problems });
+      return;
+    }
+    const requestId = parsed.data.requestId ?? randomUUID();
+    const job: SendRequestJob = {
+      kind: 'request',
+      request: { ...parsed.data, requestId },
+      requestedAt: new Date(now).toISOString(),
+    };
+    // Stored before it is queued, so GET answers at once; the same requestId twice keeps the
+    // first request and its deterministic jobId keeps the queue to one job.
+    const created = await deps.store.create(toStoredRequest(job, deps.requestTtlMs));
+    await deps.sendQueue.add('request', job, { jobId: `request-${requestId}` });
+    if (created === 'created') metrics.requestsCreated.inc({ channel: 'http' });
+    deps.logger.info({ requestId, taskId: parsed.data.taskId, created }, 'completion request accepted');
+    res.status(202).json({ requestId });
+  });
+
+  router.get('/v1/completion-requests/:requestId', async (req, res) => {
+    const record = await deps.store.get(req.params.requestId);
+    if (!record) {
+      res.status(404).json({ error: 'not_found' });
+      return;
+    }
+    res.json({ ...record, events: await deps.store.events(record.requestId) });
+  });
+
+  router.delete('/v1/completion-requests/:requestId', async (req, res) => {
+    const requestId = req.params.requestId;
+    const at = new Date().toISOString();
+    const result = await deps.store.cancel(requestId, at);
+    switch (result) {
+      case 'not_found':
+        res.status(404).json({ error: 'not_found' });
+        return;
+      case 'already_decided': {
+        const record = await deps.store.get(requestId);
+        res.status(409).json({ error: 'already_decided', status: record?.status, decision: record?.decision });
+        return;
+      }
+      case 'cancelled': {
+        const stored = await deps.store.getStored(requestId);
+        if (stored) await deps.store.addEvent(stored, { at, type: 'cancelled' });
+        deps.logger.info({ requestId }, 'completion request cancelled');
+      }
+    }
+    res.status(200).json({ requestId, status: 'cancelled' });
+  });
+
+  router.get('/v1/inbound', async (req, res) => {
+    const query = req.query as Record<string, string | undefined>;
+    const problems: string[] = [];
+    const limit = query.limit === undefined ? 50 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) problems.push('limit: must be a whole number from 1 to 1000');
+    if (query.outcome !== undefined && query.outcome !== 'accepted' && query.outcome !== 'rejected') {
+      problems.push('outcome: must be accepted or rejected');
+    }
+    if (query.reason !== undefined && !(query.reason in REJECTION_REASONS)) {
+      problems.push(`reason: must be one of ${Object.keys(REJECTION_REASONS).join(', ')}`);
+    }
+    if (problems.length > 0) {
+      res.status(400).json({ error: 'invalid_query', problems });
+      return;
+    }
+    const items = await deps.inboundLog.query({
+      outcome: query.outcome as 'accepted' | 'rejected' | undefined,
+      reason: query.reason,
+      requestId: query.requestId,
+      from: query.from,
+      limit,
+    });
+    res.json({ items });
+  });
+
+  return router;
+}

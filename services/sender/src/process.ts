@@ -1,0 +1,120 @@
+import type { SendJob, SendNoticeJob, SendRequestJob } from '@rc/contracts';
+import { metrics, type Logger } from '@rc/runtime';
+import type { RequestStore, StoredRequest } from '@rc/store';
+import { mintAnswerToken, newAnswerRef, signedMessageId, type SigningKeyring } from '@rc/tokens';
+import { OUTBOUND_HEADERS, type MailTransport } from './adapters/mail-transport';
+import { renderRequestEmail } from './render/request-email';
+
+export interface SenderDeps {
+  store: RequestStore;
+  transport: MailTransport;
+  keyring: SigningKeyring;
+  mailboxAddress: string;
+  mailFrom: string;
+  requestTtlMs: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export function mailboxDomain(mailboxAddress: string): string {
+  return mailboxAddress.slice(mailboxAddress.lastIndexOf('@') + 1);
+}
+
+/** The stored form of a request, from the job; expiry defaults to now + RC_REQUEST_TTL. */
+export function toStoredRequest(job: SendRequestJob, requestTtlMs: number): StoredRequest {
+  const { request } = job;
+  const seen = new Set<string>();
+  const assignees = request.assignees
+    .map((assignee) => ({ ...assignee, email: assignee.email.toLowerCase() }))
+    .filter((assignee) => !seen.has(assignee.email) && seen.add(assignee.email));
+  return {
+    requestId: request.requestId,
+    taskId: request.taskId,
+    title: request.title,
+    ...(request.description !== undefined ? { description: request.description } : {}),
+    ...(request.release ? { release: request.release } : {}),
+    ...(request.locale ? { locale: request.locale } : {}),
+    assignees,
+    createdAt: job.requestedAt,
+    expiresAt: request.expiresAt
+      ? new Date(request.expiresAt).toISOString()
+      : new Date(Date.parse(job.requestedAt) + requestTtlMs).toISOString(),
+  };
+}
+
+/**
+ * Emails every assignee of a request once. A retried job skips assignees already emailed;
+ * the crash window between SMTP's 250 and `markEmailSent` can send one duplicate, which is
+ * harmless: it carries the very same tokens.
+ */
+async function sendRequestEmails(job: SendRequestJob, deps: SenderDeps): Promise<void> {
+  const incoming = toStoredRequest(job, deps.requestTtlMs);
+  await deps.store.create(incoming);
+  const record = await deps.store.get(incoming.requestId);
+  if (!record) throw new Error(`request ${incoming.requestId} vanished after creation`);
+  if (record.status !== 'pending') {
+    deps.logger.info({ requestId: record.requestId, status: record.status }, 'request no longer pending, not emailing');
+    return;
+  }
+  for (const assignee of record.assignees) {
+    if (await deps.store.wasEmailSent(record.requestId, assignee.email)) continue;
+    const ref = await deps.store.answerRefFor(record, assignee.email, newAnswerRef);
+    const rendered = renderRequestEmail({
+      title: record.title,
+      description: record.description,
+      taskId: record.taskId,
+      release: record.release,
+      assignee,
+      mailboxAddress: deps.mailboxAddress,
+      tokens: {
+        complete: mintAnswerToken(deps.keyring, 'complete', ref),
+        fail: mintAnswerToken(deps.keyring, 'fail', ref),
+      },
+      expiresAt: record.expiresAt,
+      locale: record.locale,
+    });
+    try {
+      await deps.transport.send({
+        from: deps.mailFrom,
+        to: { address: assignee.email, name: assignee.name },
+        replyTo: deps.mailboxAddress,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        messageId: signedMessageId(deps.keyring, ref, mailboxDomain(deps.mailboxAddress)),
+        headers: { ...OUTBOUND_HEADERS, 'X-RC-Request-Id': record.requestId },
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      metrics.emailsSent.inc({ kind: 'request', result: 'failed' });
+      await deps.store.addEvent(record, { at: new Date().toISOString(), type: 'email_failed', actor: assignee.email, detail: message });
+      throw error;
+    }
+    await deps.store.markEmailSent(record, assignee.email);
+    await deps.store.addEvent(record, { at: new Date().toISOString(), type: 'email_sent', actor: assignee.email });
+    metrics.emailsSent.inc({ kind: 'request', result: 'sent' });
+    deps.logger.info({ requestId: record.requestId, to: assignee.email }, 'request email sent');
+  }
+}
+
+async function sendNotice(job: SendNoticeJob, deps: SenderDeps): Promise<void> {
+  await deps.transport.send({
+    from: deps.mailFrom,
+    to: { address: job.to },
+    subject: job.subject,
+    text: job.text,
+    inReplyTo: job.inReplyTo,
+    references: job.inReplyTo ? [job.inReplyTo] : undefined,
+    headers: { ...OUTBOUND_HEADERS, 'X-Remote-Completion': job.notice },
+  });
+  metrics.emailsSent.inc({ kind: job.notice, result: 'sent' });
+}
+
+export async function processSendJob(job: SendJob, deps: SenderDeps): Promise<void> {
+  switch (job.kind) {
+    case 'request':
+      return sendRequestEmails(job, deps);
+    case 'notice':
+      return sendNotice(job, deps);
+  }
+}

@@ -1,0 +1,63 @@
+import { createWorker, type RunningService, type ServiceContext } from '@rc/runtime';
+import { InboundLog, RequestStore } from '@rc/store';
+import { createSmtpTransport } from './adapters/smtp';
+import type { MailTransport } from './adapters/mail-transport';
+import { createIntakeRouter } from './intake';
+import { processSendJob } from './process';
+
+export interface SenderOptions {
+  /** replaces the transport chosen by RC_MAIL_TRANSPORT (tests) */
+  transport?: MailTransport;
+}
+
+/** The sender: the HTTP intake, and a worker that emails requests and notices. */
+export async function startSender(context: ServiceContext, options: SenderOptions = {}): Promise<RunningService> {
+  const { config, logger: rootLogger, redis, workerRedis, queues } = context;
+  const logger = rootLogger.child({ component: 'sender' });
+  const store = new RequestStore(redis, config.queuePrefix);
+  const inboundLog = new InboundLog(redis, config.queuePrefix);
+  if (config.mailTransport === 'graph' && !options.transport) {
+    throw new Error('RC_MAIL_TRANSPORT=graph is not available yet in this build; use smtp');
+  }
+  const transport = options.transport ?? createSmtpTransport(config, logger);
+
+  const deps = {
+    store,
+    transport,
+    keyring: config.keyring,
+    mailboxAddress: config.mailboxAddress,
+    mailFrom: config.mailFrom,
+    requestTtlMs: config.requestTtlMs,
+    logger,
+  };
+  const worker = createWorker('send', (job) => processSendJob(job, deps), {
+    connection: workerRedis,
+    prefix: config.queuePrefix,
+    concurrency: 10,
+    logger,
+    deadLetter: queues.deadLetter,
+    // Per-batch rate limit: providers throttle bulk senders (Exchange Online: 30 msgs/min/mailbox).
+    limiter: { max: Number(process.env.RC_SEND_RATE_MAX ?? 100), duration: 1000 },
+  });
+
+  if (!config.apiToken) logger.warn('RC_API_TOKEN is not set: the HTTP intake answers 401 to every call');
+  return {
+    name: 'sender',
+    readiness: [{ name: 'smtp', check: () => transport.verify() }],
+    routers: [
+      createIntakeRouter({
+        apiToken: config.apiToken,
+        store,
+        inboundLog,
+        sendQueue: queues.send,
+        requestTtlMs: config.requestTtlMs,
+        whitelist: config.whitelist,
+        logger,
+      }),
+    ],
+    async close() {
+      await worker.close();
+      transport.close();
+    },
+  };
+}

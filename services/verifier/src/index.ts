@@ -1,0 +1,2 @@
+export { startVerifier } from './service';
+export { verifyInbound, type VerifierDeps } from './process';
