@@ -30,8 +30,14 @@ export function extractComment(text: string): string {
  * hard-wrapped the long marker line, the line with our tag or the dashed line just above it.
  */
 export function markerLineStart(text: string): number {
-  const exact = MARKER_LINE_PATTERN.exec(text);
-  if (exact) return exact.index;
+  // The pattern is tried on the lines that carry our tag only: run over a whole body, its
+  // leading [>\s]* would make a long run of blank lines cost quadratic time.
+  for (let at = text.indexOf(MARKER_TAG_TEXT); at >= 0; at = text.indexOf(MARKER_TAG_TEXT, at + 1)) {
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    const lineEnd = text.indexOf('\n', at);
+    const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+    if (MARKER_LINE_PATTERN.test(line)) return lineStart;
+  }
   const tagAt = text.search(WRAPPED_TAG);
   if (tagAt < 0) return text.length;
   const tagLineStart = text.lastIndexOf('\n', tagAt - 1) + 1;
@@ -43,6 +49,7 @@ export function markerLineStart(text: string): number {
   return tagLineStart;
 }
 
+const MARKER_TAG_TEXT = '[rc:comment-above]';
 /** Our tag `[rc:comment-above]`, also when a client wrapped the line inside it. */
 const WRAPPED_TAG = /\[rc:comment-?\s*above\]|\[rc:comment-\s*$/m;
 const DASHED_START = /^[>\s]*-{5}/;

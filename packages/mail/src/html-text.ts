@@ -7,8 +7,26 @@ import { compile } from 'html-to-text';
  * did not type them (the raw HTML is searched for tokens separately). No word wrap: lines stay
  * as typed, and long tokens are never broken.
  */
-export const htmlToReadableText: (html: string) => string = compile({
+export function htmlToReadableText(html: string): string {
+  try {
+    return convertHtml(html);
+  } catch {
+    // html-to-text recurses; if some input still defeats it, crude text beats no message.
+    return html
+      .replace(/<br\s*\/?>|<\/(?:p|div|li|tr|h[1-6])>/gi, '\n')
+      .replace(/<[^>]*>/g, '')
+      .replace(/&nbsp;/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  }
+}
+
+const convertHtml = compile({
   wordwrap: false,
+  // Deeper nesting is never what someone typed (it is quoted history or an attack); it is cut
+  // off instead of recursing until the stack runs out.
+  limits: { maxDepth: 200 },
   selectors: [
     { selector: 'a', options: { ignoreHref: true } },
     { selector: 'img', format: 'skip' },

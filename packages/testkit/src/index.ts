@@ -9,3 +9,4 @@ export {
   type WebhookReceiver,
   type WebhookResponder,
 } from './webhook-receiver';
+export { answerWithButton, openMailto, readRequestEmail, type ReceivedRequestEmail } from './assignee';

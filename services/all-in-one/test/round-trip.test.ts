@@ -1,10 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { sendTestMail } from '@rc/testkit';
+import { answerWithButton, readRequestEmail, sendTestMail } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  answerWithButton,
   MAILBOX,
-  readRequestEmail,
   startSystem,
   waitUntil,
   WEBHOOK_SECRET,
@@ -57,13 +55,13 @@ function verifySignature(header: string, body: string): boolean {
 describe('round trip through sender, poller, verifier and task-updater', () => {
   it('Complete button → signed task.completed webhook with the comment, mailbox emptied', async () => {
     const { requestId, email } = await requestCompletion('alice1@corp.example');
-    expect(email.html).toContain('Complete task');
+    expect(email.raw.toString()).toContain('Complete task');
     expect(email.raw.toString()).toMatch(/^Auto-Submitted: auto-generated/im);
     expect(email.raw.toString()).toMatch(/^Reply-To: approvals@rc\.example/im);
 
     const before = system.webhook.received.length;
     const sentAt = Date.now();
-    await answerWithButton(system, 'Alice Example <alice1@corp.example>', email.completeLink, 'Looks good, ship it.\r\n');
+    await answerWithButton(system.stack.smtp, 'Alice Example <alice1@corp.example>', email.completeLink, 'Looks good, ship it.\r\n');
     const [hook] = (await system.webhook.waitFor(before + 1, 15_000)).slice(before);
     const latencyMs = (hook?.receivedAt ?? Date.now()) - sentAt;
     console.log(`pickup latency (answer sent → webhook received): ${latencyMs} ms`);
@@ -94,7 +92,7 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
   it('Fail button → task.failed', async () => {
     const { requestId, email } = await requestCompletion('alice2@corp.example');
     const before = system.webhook.received.length;
-    await answerWithButton(system, 'alice2@corp.example', email.failLink, 'Smoke tests are red.\r\n');
+    await answerWithButton(system.stack.smtp, 'alice2@corp.example', email.failLink, 'Smoke tests are red.\r\n');
     const [hook] = (await system.webhook.waitFor(before + 1)).slice(before);
     expect(hook?.json).toMatchObject({ event: 'task.failed', requestId, comment: 'Smoke tests are red.' });
   });
@@ -117,9 +115,9 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
   it('a replayed answer is already_decided and the engine hears once', async () => {
     const { requestId, email } = await requestCompletion('alice4@corp.example');
     const before = system.webhook.received.length;
-    await answerWithButton(system, 'alice4@corp.example', email.completeLink, 'first\r\n');
+    await answerWithButton(system.stack.smtp, 'alice4@corp.example', email.completeLink, 'first\r\n');
     await system.webhook.waitFor(before + 1);
-    await answerWithButton(system, 'alice4@corp.example', email.failLink, 'second\r\n');
+    await answerWithButton(system.stack.smtp, 'alice4@corp.example', email.failLink, 'second\r\n');
     const items = await outcomeOf(requestId, 2);
     expect(items[0]).toMatchObject({ outcome: 'rejected', reason: 'already_decided' });
     expect(system.webhook.received.slice(before).filter((hook) => (hook.json as { requestId: string }).requestId === requestId)).toHaveLength(1);
@@ -136,7 +134,7 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
       reason === 'bad_signature'
         ? (text: string) => text.replace(/(rc-k1-c[0-9a-z]{12}-)([0-9a-z])/g, (_m, head: string, c: string) => head + (c === '0' ? '1' : '0'))
         : undefined;
-    await answerWithButton(system, from, email.completeLink, 'yes\r\n', tamper);
+    await answerWithButton(system.stack.smtp, from, email.completeLink, 'yes\r\n', tamper);
     if (reason === 'bad_signature') {
       const items = await waitUntil('bad_signature outcome', async () => {
         const { json } = await system.api('GET', `/v1/inbound?reason=bad_signature`);
@@ -181,7 +179,7 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
     const { requestId, email } = await requestCompletion('alice8@corp.example');
     const cancel = await system.api('DELETE', `/v1/completion-requests/${requestId}`);
     expect(cancel).toMatchObject({ status: 200, json: { status: 'cancelled' } });
-    await answerWithButton(system, 'alice8@corp.example', email.completeLink, 'ok\r\n');
+    await answerWithButton(system.stack.smtp, 'alice8@corp.example', email.completeLink, 'ok\r\n');
     const [item] = await outcomeOf(requestId);
     expect(item).toMatchObject({ outcome: 'rejected', reason: 'cancelled' });
     expect(system.webhook.received.some((hook) => (hook.json as { requestId: string }).requestId === requestId)).toBe(false);

@@ -1,5 +1,4 @@
 import { loadConfig, startHost, type Host } from '@rc/runtime';
-import { parseInboundMessage } from '@rc/mail';
 import { startPoller } from '@rc/poller';
 import { startSender } from '@rc/sender';
 import { startTaskUpdater } from '@rc/task-updater';
@@ -107,45 +106,6 @@ export async function startSystem(extra: Record<string, string> = {}): Promise<T
       await Promise.allSettled([stack.stop(), redis.stop(), webhook.stop()]);
     },
   };
-}
-
-export interface RequestEmail {
-  raw: Buffer;
-  messageId: string;
-  subject: string;
-  completeLink: string;
-  failLink: string;
-  html: string;
-}
-
-/** Reads the request email as an assignee's client would and pulls out the two button links. */
-export async function readRequestEmail(raw: Buffer): Promise<RequestEmail> {
-  const parsed = await parseInboundMessage(raw);
-  if (!parsed.ok) throw new Error(`request email does not parse: ${parsed.detail}`);
-  const { text, messageId, subject } = parsed.message;
-  const completeLink = /Complete task: (mailto:\S+)/.exec(text)?.[1];
-  const failLink = /Fail task: (mailto:\S+)/.exec(text)?.[1];
-  if (!completeLink || !failLink || !messageId) throw new Error(`request email lacks links or Message-ID:\n${text}`);
-  const html = raw.toString('utf8');
-  return { raw, messageId, subject, completeLink, failLink, html };
-}
-
-/** What a mail client makes of a mailto: link: recipient, subject, body (RFC 6068). */
-export function openMailto(link: string): { to: string; subject: string; body: string } {
-  const url = new URL(link);
-  return {
-    to: decodeURIComponent(url.pathname),
-    subject: url.searchParams.get('subject') ?? '',
-    body: url.searchParams.get('body') ?? '',
-  };
-}
-
-/** Clicks a button: opens the pre-filled answer, types a comment above the marker, sends it. */
-export async function answerWithButton(system: TestSystem, from: string, link: string, comment: string, tamper?: (s: string) => string) {
-  const draft = openMailto(link);
-  const subject = tamper ? tamper(draft.subject) : draft.subject;
-  const body = tamper ? tamper(`${comment}${draft.body}`) : `${comment}${draft.body}`;
-  return sendTestMail(system.stack.smtp, { from, to: draft.to, subject, text: body });
 }
 
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {

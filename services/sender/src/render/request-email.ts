@@ -234,10 +234,13 @@ const HTML_ENTITIES: Record<string, string> = {
 
 /** Subjects and headings must not carry line breaks (header injection, broken layout). */
 function singleLine(text: string): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /** `2026-11-29 14:00 UTC`: unambiguous for every reader, whatever their locale or zone. */

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the tests and the demo need when it is absent: redis-server and Dovecot
+# (Debian packages; root runs apt-get, others get told what to run), pnpm, node_modules.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
+[ -x /usr/lib/dovecot/lmtp ] || missing+=(dovecot-lmtpd)
+if [ "${RC_BOOTSTRAP_CHROMIUM:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "bootstrap: installing ${missing[*]}"
+    apt-get update -qq
+    # Debian's maintainer scripts would start system-wide services; our tests start their own.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "bootstrap: missing ${missing[*]}; run: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# corepack's pnpm shim fails on machines whose npm registry lacks signed metadata; npm's works.
+if ! COREPACK_ENABLE_DOWNLOAD_PROMPT=0 pnpm --version >/dev/null 2>&1; then
+  echo "bootstrap: installing pnpm"
+  corepack disable pnpm >/dev/null 2>&1 || true
+  npm install -g pnpm@9.15.9 >/dev/null 2>&1
+  hash -r
+fi
+
+pnpm install --frozen-lockfile --reporter=silent
