@@ -5,7 +5,6 @@ import { startTaskUpdater } from '@rc/task-updater';
 import { startVerifier } from '@rc/verifier';
 import {
   openMailbox,
-  sendTestMail,
   startMailStack,
   startRedis,
   startWebhookReceiver,
