@@ -58,6 +58,15 @@ const NEGATIONS = new Set(
   ].map(foldText),
 );
 
+/** Hedges before the action word ("Maybe tomorrow, approved then") make it no answer yet. */
+const HEDGES = new Set(
+  [
+    'maybe', 'perhaps', 'probably', 'possibly', 'vielleicht', 'eventuell', 'evtl', 'wahrscheinlich',
+    'peut', 'probablement', 'quizas', 'quiza', 'tal', 'talvez', 'probablemente', 'misschien',
+    'waarschijnlijk', 'provavelmente', 'forse', 'probabilmente',
+  ].map(foldText),
+);
+
 /** Salutation words: a line like "Hi Alice," before the answer is skipped. */
 const GREETINGS = new Set(
   [
@@ -150,6 +159,7 @@ function decide(words: Word[], hits: Hit[]): ReplyAction | null {
   if (!first || first.index >= WINDOW) return null;
   if (hits.some((hit) => hit.action !== first.action)) return null;
   if (hits.some((hit) => isNegated(words, hit.index))) return null;
+  if (words.slice(0, first.index).some((word) => HEDGES.has(word.folded))) return null;
   // "No" (or "non", "não") opening a clause that goes on is a negation, not an answer:
   // "No apruebo", "Non merci", "No problem". "No." and "No, reject it" still fail.
   const next = words[first.index + first.length];

@@ -1,6 +1,7 @@
 export { InboundLog, type InboundLogOptions, type InboundQuery } from './inbound-log';
 export {
   RequestStore,
+  storedRequestFromJob,
   type AnswerRef,
   type CancelResult,
   type ClaimResult,

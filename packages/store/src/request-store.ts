@@ -1,4 +1,4 @@
-import type { AnswerAction, AuditEvent, RequestRecord, RequestStatus } from '@rc/contracts';
+import type { AnswerAction, AuditEvent, RequestRecord, RequestStatus, SendRequestJob } from '@rc/contracts';
 import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from './keys';
 
@@ -7,6 +7,28 @@ const RETENTION_AFTER_EXPIRY_MS = 30 * 86_400_000;
 
 /** The immutable part of a request, as written once at creation. */
 export type StoredRequest = Omit<RequestRecord, 'status' | 'decision' | 'cancelledAt'>;
+
+/** The stored form of a request, from the job; expiry defaults to now + RC_REQUEST_TTL. */
+export function storedRequestFromJob(job: SendRequestJob, requestTtlMs: number): StoredRequest {
+  const { request } = job;
+  const seen = new Set<string>();
+  const assignees = request.assignees
+    .map((assignee) => ({ ...assignee, email: assignee.email.toLowerCase() }))
+    .filter((assignee) => !seen.has(assignee.email) && seen.add(assignee.email));
+  return {
+    requestId: request.requestId,
+    taskId: request.taskId,
+    title: request.title,
+    ...(request.description !== undefined ? { description: request.description } : {}),
+    ...(request.release ? { release: request.release } : {}),
+    ...(request.locale ? { locale: request.locale } : {}),
+    assignees,
+    createdAt: job.requestedAt,
+    expiresAt: request.expiresAt
+      ? new Date(request.expiresAt).toISOString()
+      : new Date(Date.parse(job.requestedAt) + requestTtlMs).toISOString(),
+  };
+}
 
 export interface Decision {
   action: AnswerAction;

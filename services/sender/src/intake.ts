@@ -6,10 +6,9 @@ import {
   type SendRequestJob,
 } from '@rc/contracts';
 import { metrics, type Logger, type TypedQueue } from '@rc/runtime';
-import type { InboundLog, RequestStore } from '@rc/store';
+import { storedRequestFromJob, type InboundLog, type RequestStore } from '@rc/store';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { isAddressWhitelisted } from '@rc/mail';
-import { toStoredRequest } from './process';
 
 export interface IntakeDeps {
   apiToken: string | undefined;
@@ -87,7 +86,7 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
     };
     // Stored before it is queued, so GET answers at once; the same requestId twice keeps the
     // first request and its deterministic jobId keeps the queue to one job.
-    const created = await deps.store.create(toStoredRequest(job, deps.requestTtlMs));
+    const created = await deps.store.create(storedRequestFromJob(job, deps.requestTtlMs));
     await deps.sendQueue.add('request', job, { jobId: `request-${requestId}` });
     if (created === 'created') metrics.requestsCreated.inc({ channel: 'http' });
     deps.logger.info({ requestId, taskId: parsed.data.taskId, created }, 'completion request accepted');

@@ -1,6 +1,6 @@
 import type { SendJob, SendNoticeJob, SendRequestJob } from '@rc/contracts';
 import { metrics, type Logger } from '@rc/runtime';
-import type { RequestStore, StoredRequest } from '@rc/store';
+import { storedRequestFromJob, type RequestStore } from '@rc/store';
 import { mintAnswerToken, newAnswerRef, signedMessageId, type SigningKeyring } from '@rc/tokens';
 import { OUTBOUND_HEADERS, type MailTransport } from './adapters/mail-transport';
 import { renderRequestEmail } from './render/request-email';
@@ -20,35 +20,13 @@ export function mailboxDomain(mailboxAddress: string): string {
   return mailboxAddress.slice(mailboxAddress.lastIndexOf('@') + 1);
 }
 
-/** The stored form of a request, from the job; expiry defaults to now + RC_REQUEST_TTL. */
-export function toStoredRequest(job: SendRequestJob, requestTtlMs: number): StoredRequest {
-  const { request } = job;
-  const seen = new Set<string>();
-  const assignees = request.assignees
-    .map((assignee) => ({ ...assignee, email: assignee.email.toLowerCase() }))
-    .filter((assignee) => !seen.has(assignee.email) && seen.add(assignee.email));
-  return {
-    requestId: request.requestId,
-    taskId: request.taskId,
-    title: request.title,
-    ...(request.description !== undefined ? { description: request.description } : {}),
-    ...(request.release ? { release: request.release } : {}),
-    ...(request.locale ? { locale: request.locale } : {}),
-    assignees,
-    createdAt: job.requestedAt,
-    expiresAt: request.expiresAt
-      ? new Date(request.expiresAt).toISOString()
-      : new Date(Date.parse(job.requestedAt) + requestTtlMs).toISOString(),
-  };
-}
-
 /**
  * Emails every assignee of a request once. A retried job skips assignees already emailed;
  * the crash window between SMTP's 250 and `markEmailSent` can send one duplicate, which is
  * harmless: it carries the very same tokens.
  */
 async function sendRequestEmails(job: SendRequestJob, deps: SenderDeps): Promise<void> {
-  const incoming = toStoredRequest(job, deps.requestTtlMs);
+  const incoming = storedRequestFromJob(job, deps.requestTtlMs);
   await deps.store.create(incoming);
   const record = await deps.store.get(incoming.requestId);
   if (!record) throw new Error(`request ${incoming.requestId} vanished after creation`);

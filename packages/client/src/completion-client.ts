@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import {
+  completionRequestInputSchema,
+  QUEUE_NAMES,
+  type AuditEvent,
+  type CompletionRequestInput,
+  type RequestRecord,
+  type SendJob,
+  type TaskEvent,
+} from '@rc/contracts';
+import { RequestStore, type CancelResult } from '@rc/store';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+
+export interface CompletionClientOptions {
+  /** the same Redis the services use (RC_REDIS_URL) */
+  redisUrl: string;
+  /** the same prefix the services use (RC_QUEUE_PREFIX) */
+  prefix?: string;
+}
+
+export class InvalidCompletionRequestError extends Error {
+  readonly code = 'INVALID_COMPLETION_REQUEST';
+  constructor(readonly problems: string[]) {
+    super(`invalid completion request: ${problems.join('; ')}`);
+  }
+}
+
+/**
+ * What a Node release engine imports: request, cancel and inspect completions with types,
+ * and (with RC_ENGINE=queue) receive results. Talks to the same Redis as the services; the
+ * sender picks the job up and emails the assignees.
+ */
+export class CompletionClient {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly sendQueue: Queue<SendJob>;
+  private readonly store: RequestStore;
+  private readonly workers: { worker: Worker; connection: Redis }[] = [];
+
+  constructor(options: CompletionClientOptions) {
+    this.prefix = options.prefix ?? 'rc';
+    // Producers fail fast (BullMQ's guide): a caller learns at once that Redis is down.
+    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+    this.redis.on('error', () => undefined); // surfaced by the failing call instead
+    this.sendQueue = new Queue<SendJob>(QUEUE_NAMES.send, {
+      connection: this.redis,
+      prefix: this.prefix,
+      defaultJobOptions: { attempts: 12, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 86_400 } },
+    });
+    this.store = new RequestStore(this.redis, this.prefix);
+  }
+
+  /** Validates and queues a request; the same requestId twice is one request. */
+  async requestCompletion(input: CompletionRequestInput): Promise<{ requestId: string }> {
+    const parsed = completionRequestInputSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new InvalidCompletionRequestError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`));
+    }
+    const requestId = parsed.data.requestId ?? randomUUID();
+    await this.sendQueue.add(
+      'request',
+      { kind: 'request', request: { ...parsed.data, requestId }, requestedAt: new Date().toISOString() },
+      { jobId: `request-${requestId}` },
+    );
+    return { requestId };
+  }
+
+  /** Cancels a request (done elsewhere, or reassigned): later answers are rejected as `cancelled`. */
+  async cancel(requestId: string): Promise<CancelResult> {
+    return this.store.cancel(requestId, new Date().toISOString());
+  }
+
+  /** The request's state and audit trail; null until the sender has taken the job. */
+  async get(requestId: string): Promise<(RequestRecord & { events: AuditEvent[] }) | null> {
+    const record = await this.store.get(requestId);
+    return record ? { ...record, events: await this.store.events(requestId) } : null;
+  }
+
+  /**
+   * Receives decisions when the services run with RC_ENGINE=queue. The handler should be
+   * idempotent on `requestId`: a crash after it returns but before the job is acknowledged
+   * delivers the same result again.
+   */
+  onResult(handler: (event: TaskEvent) => Promise<void>, options: { concurrency?: number } = {}): Worker<TaskEvent> {
+    // BullMQ does not close a connection it was given, so the client keeps it to close later.
+    const connection = this.redis.duplicate({ maxRetriesPerRequest: null });
+    const worker = new Worker<TaskEvent>(QUEUE_NAMES.results, async (job) => handler(job.data), {
+      connection,
+      prefix: this.prefix,
+      concurrency: options.concurrency ?? 1,
+    });
+    worker.on('error', () => undefined); // reconnects on its own; errors reach the handler's job
+    this.workers.push({ worker, connection });
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map(({ worker }) => worker.close()));
+    await Promise.all(this.workers.map(({ connection }) => connection.quit()));
+    await this.sendQueue.close();
+    await this.redis.quit();
+  }
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ACTION_VOCABULARY, detectReplyAction, extractComment } from '../src/index';
+import { parseFixture } from './helpers';
+
+describe('detectReplyAction', () => {
+  it.each([
+    'Approved',
+    'approved, go ahead',
+    'APPROVE.',
+    'Approval granted',
+    'Done',
+    'OK',
+    'okay, thanks',
+    'Yes please',
+    'LGTM!',
+    '+1',
+    'Go',
+    'Completed - deployed at 14:02',
+    'Accepted',
+    'I approve',
+    'Hi team, approved.',
+    'Genehmigt.',
+    'Freigegeben, danke',
+    'erledigt',
+    'Ja',
+    'Abschließen',
+    'abschliessen',
+    'Approuvé',
+    'approuve',
+    'Validé !',
+    'Terminé',
+    'Oui, merci',
+    'Aprobado',
+    'Sí',
+    'si',
+    'Goedgekeurd',
+    'Akkoord',
+    'Voltooid',
+    'Aprovado',
+    'Concluído',
+    'Sim',
+    'Aceito',
+  ])('%j → complete', (line) => {
+    expect(detectReplyAction(line)).toBe('complete');
+  });
+
+  it.each([
+    'Rejected',
+    'reject - the change window is closed',
+    'Failed',
+    'Fail',
+    'Declined.',
+    'Denied',
+    'No.',
+    'No, reject it',
+    'Abort',
+    'STOP',
+    'NOK',
+    'Abgelehnt',
+    'Ablehnen bitte',
+    'Nein',
+    'Rejeté',
+    'Refusé : les tests de charge ne passent pas encore.',
+    'Échec',
+    'echec',
+    'Non.',
+    'Rechazado',
+    'Fallido',
+    'Afgewezen',
+    'Afgekeurd',
+    'Nee',
+    'Rejeitado',
+    'Recusado',
+    'Falhou',
+    'Não.',
+  ])('%j → fail', (line) => {
+    expect(detectReplyAction(line)).toBe('fail');
+  });
+
+  it.each([
+    '',
+    '   \n\n',
+    'Thanks for the heads-up',
+    'Please call me about this',
+    'Maybe tomorrow, approved then',
+    'Not approved',
+    'not yet approved',
+    'Nicht genehmigt',
+    'Je ne valide pas',
+    'No apruebo',
+    'Não aprovado',
+    "Don't approve this",
+    'Approved? No!',
+    'yes and no',
+    'OK, but reject the hotfix',
+    'No go',
+    'No problem',
+  ])('%j → null', (line) => {
+    expect(detectReplyAction(line)).toBeNull();
+  });
+
+  it('reads only the first line that has words', () => {
+    expect(detectReplyAction('\n\n  \nRejected\nApproved')).toBe('fail');
+    expect(detectReplyAction('-- \n\nApproved')).toBe('complete');
+    expect(detectReplyAction('Please check the logs first.\nApproved')).toBeNull();
+  });
+
+  it('skips a salutation line before the answer', () => {
+    expect(detectReplyAction('Hi Alice,\n\nApproved, go ahead.')).toBe('complete');
+    expect(detectReplyAction('Hallo zusammen,\nabgelehnt')).toBe('fail');
+    expect(detectReplyAction('Hi Alice,\nThanks\nApproved')).toBeNull();
+  });
+
+  it('finds the action in the comments of the reply fixtures', async () => {
+    for (const [name, action] of [
+      ['reply-approve-gmail.eml', 'complete'],
+      ['reply-html-only-apple.eml', 'fail'],
+      ['reply-reject-outlook.eml', 'fail'],
+      ['reply-iso-8859-1.eml', 'complete'],
+    ] as const) {
+      const message = await parseFixture(name);
+      expect(detectReplyAction(extractComment(message.text)), name).toBe(action);
+    }
+  });
+
+  it('uses a vocabulary passed in, including phrases', () => {
+    const vocabulary = { complete: ['ship it', 'vamos'], fail: ['hold'] };
+    expect(detectReplyAction('Ship it!', { vocabulary })).toBe('complete');
+    expect(detectReplyAction('Vamos', { vocabulary })).toBe('complete');
+    expect(detectReplyAction('Hold please', { vocabulary })).toBe('fail');
+    expect(detectReplyAction('Approved', { vocabulary })).toBeNull();
+    expect(detectReplyAction('Ship, it', { vocabulary })).toBeNull();
+  });
+
+  it('exports a default vocabulary that cannot be changed by accident', () => {
+    expect(DEFAULT_ACTION_VOCABULARY.complete).toContain('approved');
+    expect(DEFAULT_ACTION_VOCABULARY.fail).toContain('rejected');
+    expect(() => DEFAULT_ACTION_VOCABULARY.complete.push('nope')).toThrow();
+  });
+});
