@@ -52,15 +52,18 @@ const DSN_PART_TYPES = new Set(['message/delivery-status', 'message/global-deliv
 const BOUNCE_SENDERS = new Set(['mailer-daemon', 'postmaster', 'mail-daemon', 'mailerdaemon']);
 const NULL_PATH = /^<\s*>$|^$/;
 /** Folded (lower case, no accents) subjects of delivery failure notices. */
+// prettier-ignore
 const DSN_SUBJECT = new RegExp(
   [
-    'undeliver', 'not delivered', 'delivery status notification', 'delivery (?:has )?failed',
-    'delivery failure', 'failure notice', 'mail delivery', 'returned mail', 'returned to sender',
-    'non[- ]?delivery', 'mail system error', 'could not be delivered', 'unzustellbar',
-    'nicht zustellbar', 'zustellung fehlgeschlagen', 'non remis', 'non distribuable',
-    'echec de (?:la )?(?:remise|distribution)', 'onbestelbaar', 'niet afgeleverd',
-    'no se (?:pudo|puede) entregar', 'no entregado', 'nao (?:foi possivel )?entreg',
-    'impossibile recapitare', 'mancato recapito', 'non recapitabile',
+    /* EN */ 'undeliver', 'not delivered', 'could not be delivered', 'delivery status notification',
+             'delivery (?:has )?failed', 'delivery failure', 'failure notice', 'mail delivery',
+             'returned mail', 'returned to sender', 'non[- ]?delivery', 'mail system error',
+    /* DE */ 'unzustellbar', 'nicht zustellbar', 'zustellung fehlgeschlagen',
+    /* FR */ 'non remis', 'non distribuable', 'echec de (?:la )?(?:remise|distribution)',
+    /* NL */ 'onbestelbaar', 'niet afgeleverd',
+    /* ES */ 'no se (?:pudo|puede) entregar', 'no entregado',
+    /* PT */ 'nao (?:foi possivel )?entreg',
+    /* IT */ 'impossibile recapitare', 'mancato recapito', 'non recapitabile',
   ].join('|'),
 );
 
@@ -104,16 +107,17 @@ function stripSubjectPrefixes(subject: string): string {
 }
 
 /** Vacation responder subjects (folded), EN/DE/FR/ES/NL/PT/IT, at the start of the subject. */
+// prettier-ignore
 const OUT_OF_OFFICE_SUBJECT = new RegExp(
   `^(?:${[
-    'out of (?:the )?office', 'automatic reply', 'automatic response', 'auto[- ]?reply',
-    'auto[- ]?response', 'autoresponse', 'away from (?:the )?office', 'on vacation',
-    'abwesenheitsnotiz', 'automatische antwort', 'abwesend', 'nicht im buro',
-    'reponse automatique', 'absence du bureau', 'absent',
-    'respuesta automatica', 'fuera de la oficina', 'ausente',
-    'automatisch antwoord', 'afwezig', 'niet aanwezig', 'buiten kantoor',
-    'resposta automatica', 'fora do escritorio',
-    'risposta automatica', 'fuori sede', "fuori dall'ufficio", 'fuori ufficio', 'assente',
+    /* EN */ 'out of (?:the )?office', 'automatic reply', 'automatic response', 'auto[- ]?reply',
+             'auto[- ]?response', 'away from (?:the )?office', 'on vacation',
+    /* DE */ 'abwesenheitsnotiz', 'automatische antwort', 'abwesend', 'nicht im buro',
+    /* FR */ 'reponse automatique', 'absence du bureau', 'absent',
+    /* ES */ 'respuesta automatica', 'fuera de la oficina', 'ausente',
+    /* NL */ 'automatisch antwoord', 'afwezig', 'niet aanwezig', 'buiten kantoor',
+    /* PT */ 'resposta automatica', 'fora do escritorio', 'ausente',
+    /* IT */ 'risposta automatica', 'fuori sede', "fuori dall'ufficio", 'fuori ufficio', 'assente',
   ].join('|')})(?![\\p{L}\\p{N}])`,
   'u',
 );

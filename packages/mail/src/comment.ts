@@ -32,7 +32,11 @@ export function extractComment(text: string): string {
 export function markerLineStart(text: string): number {
   // The pattern is tried on the lines that carry our tag only: run over a whole body, its
   // leading [>\s]* would make a long run of blank lines cost quadratic time.
-  for (let at = text.indexOf(MARKER_TAG_TEXT); at >= 0; at = text.indexOf(MARKER_TAG_TEXT, at + 1)) {
+  for (
+    let at = text.indexOf(MARKER_TAG_TEXT);
+    at >= 0;
+    at = text.indexOf(MARKER_TAG_TEXT, at + 1)
+  ) {
     const lineStart = text.lastIndexOf('\n', at) + 1;
     const lineEnd = text.indexOf('\n', at);
     const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);

@@ -9,11 +9,7 @@ export {
 } from './answer-template';
 export { isAddressWhitelisted, normalizeAddress } from './whitelist';
 export { type ParsedAddress } from './addresses';
-export {
-  parseInboundMessage,
-  type ParsedMessage,
-  type ParseResult,
-} from './parse-message';
+export { parseInboundMessage, type ParsedMessage, type ParseResult } from './parse-message';
 export {
   classifyAutomatic,
   OWN_HEADER_NAME,

@@ -37,8 +37,7 @@ export interface ParsedMessage {
 }
 
 export type ParseResult =
-  | { ok: true; message: ParsedMessage }
-  | { ok: false; reason: 'malformed'; detail: string };
+  { ok: true; message: ParsedMessage } | { ok: false; reason: 'malformed'; detail: string };
 
 /**
  * mailparser does the MIME work; these options switch off what we do not use (HTML→text for
@@ -105,7 +104,10 @@ function runMailparser(raw: Buffer): Promise<ParsedMail> {
       if (error || !mail) reject(error instanceof Error ? error : new Error(String(error)));
       else resolve(mail);
     };
-    const watchdog = setTimeout(() => settle(new Error('parser did not finish')), PARSE_WATCHDOG_MS);
+    const watchdog = setTimeout(
+      () => settle(new Error('parser did not finish')),
+      PARSE_WATCHDOG_MS,
+    );
     watchdog.unref();
     try {
       // The callback form: mailparser settles it once, also when its streams emit a late
@@ -152,7 +154,6 @@ function toParsedMessage(mail: ParsedMail): ParsedMessage {
 }
 
 const FOLDING = /\r?\n[ \t]*/g;
-// eslint-disable-next-line no-control-regex
 const NON_ASCII = /[\x80-\xff]/;
 
 function collectHeaders(mail: ParsedMail): Map<string, string[]> {

@@ -53,7 +53,8 @@ const ATTRIBUTION = new RegExp(
 );
 
 /** "Alice <a@b> wrote:" without a date (older Thunderbird), only when quoted text follows. */
-const ENDS_LIKE_ATTRIBUTION = /(?:\bwrote|\bschrieb|a écrit|escribió|schreef|escreveu|ha scritto)\s*:$/iu;
+const ENDS_LIKE_ATTRIBUTION =
+  /(?:\bwrote|\bschrieb|a écrit|escribió|schreef|escreveu|ha scritto)\s*:$/iu;
 
 /** Outlook's header block: "From: …" then "Sent: …" (or Date) within the next lines. */
 const OUTLOOK_FROM = /^\*?(?:from|von|de|van|da|fra|från|od)\s?:\*?\s*\S/iu;

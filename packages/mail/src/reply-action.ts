@@ -12,36 +12,25 @@ export interface ActionVocabulary {
  * Matching folds case and accents, so "Genehmigt", "genehmigt" and "GENEHMIGT" are one
  * entry and "approuve" also covers "approuvé". Entries may be phrases of several words.
  */
+// prettier-ignore
 export const DEFAULT_ACTION_VOCABULARY: ActionVocabulary = Object.freeze({
   complete: Object.freeze([
-    // EN
-    'approve', 'approved', 'approval', 'complete', 'completed', 'done', 'ok', 'okay', 'yes',
-    'accept', 'accepted', 'lgtm', 'go', '+1',
-    // DE
-    'genehmigt', 'genehmigen', 'freigegeben', 'freigeben', 'erledigt', 'ja', 'abschließen',
-    // FR
-    'approuvé', 'approuve', 'validé', 'valide', 'terminé', 'oui', 'accepté',
-    // ES
-    'aprobado', 'aprobar', 'completado', 'sí', 'si', 'aceptado',
-    // NL
-    'goedgekeurd', 'akkoord', 'voltooid',
-    // PT
-    'aprovado', 'concluído', 'sim', 'aceito',
+    /* EN */ 'approve', 'approved', 'approval', 'complete', 'completed', 'done', 'ok', 'okay', 'yes',
+             'accept', 'accepted', 'lgtm', 'go', '+1',
+    /* DE */ 'genehmigt', 'genehmigen', 'freigegeben', 'freigeben', 'erledigt', 'ja', 'abschließen',
+    /* FR */ 'approuvé', 'approuve', 'validé', 'valide', 'terminé', 'oui', 'accepté',
+    /* ES */ 'aprobado', 'aprobar', 'completado', 'sí', 'si', 'aceptado',
+    /* NL */ 'goedgekeurd', 'akkoord', 'voltooid', 'ja',
+    /* PT */ 'aprovado', 'concluído', 'sim', 'aceito',
   ]) as string[],
   fail: Object.freeze([
-    // EN
-    'fail', 'failed', 'reject', 'rejected', 'decline', 'declined', 'deny', 'denied', 'no',
-    'abort', 'stop', 'nok',
-    // DE
-    'abgelehnt', 'ablehnen', 'fehlgeschlagen', 'nein',
-    // FR
-    'rejeté', 'refusé', 'échec', 'non',
-    // ES
-    'rechazado', 'rechazar', 'fallido',
-    // NL
-    'afgewezen', 'afgekeurd', 'nee',
-    // PT
-    'rejeitado', 'recusado', 'falhou', 'não',
+    /* EN */ 'fail', 'failed', 'reject', 'rejected', 'decline', 'declined', 'deny', 'denied', 'no',
+             'abort', 'stop', 'nok',
+    /* DE */ 'abgelehnt', 'ablehnen', 'fehlgeschlagen', 'nein',
+    /* FR */ 'rejeté', 'refusé', 'échec', 'non',
+    /* ES */ 'rechazado', 'rechazar', 'fallido', 'no',
+    /* NL */ 'afgewezen', 'afgekeurd', 'nee',
+    /* PT */ 'rejeitado', 'recusado', 'falhou', 'não',
   ]) as string[],
 }) as ActionVocabulary;
 
@@ -50,6 +39,7 @@ export const DEFAULT_ACTION_VOCABULARY: ActionVocabulary = Object.freeze({
  * "nicht genehmigt", "je ne valide pas", "no apruebo") makes the line ambiguous: better ask
  * again than complete a task someone declined.
  */
+// prettier-ignore
 const NEGATIONS = new Set(
   [
     'not', 'dont', 'doesnt', 'didnt', 'isnt', 'cant', 'cannot', 'wont', 'shouldnt', 'never',
@@ -59,6 +49,7 @@ const NEGATIONS = new Set(
 );
 
 /** Hedges before the action word ("Maybe tomorrow, approved then") make it no answer yet. */
+// prettier-ignore
 const HEDGES = new Set(
   [
     'maybe', 'perhaps', 'probably', 'possibly', 'vielleicht', 'eventuell', 'evtl', 'wahrscheinlich',
@@ -68,6 +59,7 @@ const HEDGES = new Set(
 );
 
 /** Salutation words: a line like "Hi Alice," before the answer is skipped. */
+// prettier-ignore
 const GREETINGS = new Set(
   [
     'hi', 'hello', 'hey', 'dear', 'hallo', 'moin', 'servus', 'liebe', 'lieber', 'guten',
@@ -142,12 +134,20 @@ function actionHits(words: Word[], vocabulary: CompiledVocabulary): Hit[] {
   const hits: Hit[] = [];
   for (let index = 0; index < words.length; index++) {
     let phrase = '';
-    for (let length = 1; length <= vocabulary.longestPhrase && index + length <= words.length; length++) {
+    for (
+      let length = 1;
+      length <= vocabulary.longestPhrase && index + length <= words.length;
+      length++
+    ) {
       const word = words[index + length - 1];
       if (!word || (length > 1 && !word.joinedToPrevious)) break;
       phrase = length === 1 ? word.folded : `${phrase} ${word.folded}`;
       const action = vocabulary.phrases.get(phrase);
-      if (action === 'both') return [{ index, length, action: 'complete' }, { index, length, action: 'fail' }];
+      if (action === 'both')
+        return [
+          { index, length, action: 'complete' },
+          { index, length, action: 'fail' },
+        ];
       if (action) hits.push({ index, length, action });
     }
   }

@@ -77,7 +77,10 @@ describe('classifyAutomatic: bounces', () => {
       headerList: [['Return-Path', '<>']],
     });
     expect(classifyAutomatic(message)).toBe('bounce');
-    const normal = messageWith({ subject: 'Re: Approval needed', headerList: [['Return-Path', '<>']] });
+    const normal = messageWith({
+      subject: 'Re: Approval needed',
+      headerList: [['Return-Path', '<>']],
+    });
     expect(classifyAutomatic(normal)).toBeNull();
   });
 });

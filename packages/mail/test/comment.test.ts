@@ -49,9 +49,11 @@ describe('extractComment', () => {
   });
 
   it('cuts at a marker line that a client hard-wrapped or quoted', () => {
-    const wrapped = 'Go.\n\n----- Kommentar oberhalb dieser Zeile schreiben\n[rc:comment-above] -----\nAktion: complete';
+    const wrapped =
+      'Go.\n\n----- Kommentar oberhalb dieser Zeile schreiben\n[rc:comment-above] -----\nAktion: complete';
     expect(extractComment(wrapped)).toBe('Go.');
-    const quoted = 'Go.\n> ----- Write your comment above this line [rc:comment-above] -----\n> Action: complete';
+    const quoted =
+      'Go.\n> ----- Write your comment above this line [rc:comment-above] -----\n> Action: complete';
     expect(extractComment(quoted)).toBe('Go.');
     const brokenTag = 'Go.\n----- Write your comment above this line [rc:comment-\nabove] -----';
     expect(extractComment(brokenTag)).toBe('Go.');
@@ -67,9 +69,15 @@ describe('extractComment', () => {
     ['Em seg., 6 de jan. de 2025 às 09:12, Release Bot <rc@corp.example> escreveu:\n> citado'],
     ['Il giorno lun 6 gen 2025 alle ore 09:12 Release Bot <rc@corp.example> ha scritto:\n> x'],
     ['Release Bot wrote:\n> quoted'],
-    ['From: Release Bot <rc@corp.example>\nSent: Monday, January 6, 2025 9:12 AM\nTo: Bob\nSubject: x\n\nold text'],
-    ['________________________________\nVon: Release Bot <rc@corp.example>\nGesendet: Montag, 6. Januar 2025 09:12\nAn: Bob\n\nalter Text'],
-    ['De : Release Bot <rc@corp.example>\nEnvoyé : lundi 6 janvier 2025 09:12\nÀ : Bob\n\nancien texte'],
+    [
+      'From: Release Bot <rc@corp.example>\nSent: Monday, January 6, 2025 9:12 AM\nTo: Bob\nSubject: x\n\nold text',
+    ],
+    [
+      '________________________________\nVon: Release Bot <rc@corp.example>\nGesendet: Montag, 6. Januar 2025 09:12\nAn: Bob\n\nalter Text',
+    ],
+    [
+      'De : Release Bot <rc@corp.example>\nEnvoyé : lundi 6 janvier 2025 09:12\nÀ : Bob\n\nancien texte',
+    ],
     ['-----Original Message-----\nFrom: Release Bot\nold text'],
     ['-----Ursprüngliche Nachricht-----\nVon: Release Bot\nalter Text'],
     ['---------- Forwarded message ---------\nFrom: Release Bot <rc@corp.example>\nold text'],

@@ -110,7 +110,9 @@ describe('findMessageTokens', () => {
       ]),
     );
     const found = findMessageTokens(message);
-    expect(texts(found.referenced)).toEqual([second, first].map((id) => id.slice(1, id.indexOf('@'))));
+    expect(texts(found.referenced)).toEqual(
+      [second, first].map((id) => id.slice(1, id.indexOf('@'))),
+    );
     expect(found.referenced.every((token) => verifyAnswerToken(keyring, token))).toBe(true);
   });
 

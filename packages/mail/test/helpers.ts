@@ -31,7 +31,9 @@ export function rawMessage(headers: string[], body = 'Hello\n'): string {
 }
 
 /** A ParsedMessage for classifier tests, without going through MIME. */
-export function messageWith(overrides: Partial<ParsedMessage> & { headerList?: [string, string][] }): ParsedMessage {
+export function messageWith(
+  overrides: Partial<ParsedMessage> & { headerList?: [string, string][] },
+): ParsedMessage {
   const { headerList = [], ...rest } = overrides;
   const headers = new Map<string, string[]>();
   for (const [name, value] of headerList) {

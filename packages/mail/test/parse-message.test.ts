@@ -50,7 +50,9 @@ describe('parseInboundMessage on the fixture corpus', () => {
     const message = await parseFixture('button-fail-outlook.eml');
     expect(message.text).toContain(`Token: ${FIXTURE_TOKENS.fail}\n`);
     expect(message.text).toContain('erneut ausführen.');
-    expect(findAnswerTokens(message.text).map((token) => token.text)).toEqual([FIXTURE_TOKENS.fail]);
+    expect(findAnswerTokens(message.text).map((token) => token.text)).toEqual([
+      FIXTURE_TOKENS.fail,
+    ]);
     expect(message.html).toContain('<p class="MsoNormal">');
   });
 
@@ -65,7 +67,9 @@ describe('parseInboundMessage on the fixture corpus', () => {
   it('turns an HTML-only body into text with blockquotes as > lines (Apple Mail)', async () => {
     const message = await parseFixture('reply-html-only-apple.eml');
     expect(message.text).toMatch(/^Refusé : les tests de charge ne passent pas encore\.\n/);
-    expect(message.text).toContain('> Le 6 janv. 2025 à 09:12, Release Bot <rc@corp.example> a écrit');
+    expect(message.text).toContain(
+      '> Le 6 janv. 2025 à 09:12, Release Bot <rc@corp.example> a écrit',
+    );
     expect(message.text).not.toContain('mailto:');
     expect(message.html).toContain('<blockquote type="cite">');
     expect(message.attachmentsCount).toBe(1);
@@ -205,7 +209,9 @@ describe('parseInboundMessage never throws', () => {
       const random = randomBytes(round % 400);
       // Half start like a message so that mailparser itself gets to chew on the rest.
       const raw =
-        round % 2 === 0 ? random : Buffer.concat([Buffer.from('Content-Type: multipart/mixed; boundary=x\r\n'), random]);
+        round % 2 === 0
+          ? random
+          : Buffer.concat([Buffer.from('Content-Type: multipart/mixed; boundary=x\r\n'), random]);
       const result = await parseInboundMessage(raw);
       expect(typeof result.ok).toBe('boolean');
       if (result.ok) ok++;
@@ -229,7 +235,11 @@ describe('parseInboundMessage never throws', () => {
     const raw = readFixture('button-fail-outlook.eml');
     for (let round = 0; round < 300; round++) {
       const at = (round * 97) % raw.length;
-      const mangled = Buffer.concat([raw.subarray(0, at), randomBytes(1 + (round % 64)), raw.subarray(at)]);
+      const mangled = Buffer.concat([
+        raw.subarray(0, at),
+        randomBytes(1 + (round % 64)),
+        raw.subarray(at),
+      ]);
       const result = await parseInboundMessage(mangled);
       expect(typeof result.ok).toBe('boolean');
     }

@@ -83,6 +83,8 @@ describe('detectReplyAction', () => {
     'Thanks for the heads-up',
     'Please call me about this',
     'Maybe tomorrow, approved then',
+    'Probably OK',
+    'Vielleicht genehmigt',
     'Not approved',
     'not yet approved',
     'Nicht genehmigt',

@@ -19,7 +19,11 @@ export function closeOnSignals(logger: Logger, close: () => Promise<void>, grace
     }, graceMs);
     timer.unref();
     close().then(
-      () => process.exit(0),
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
         process.exit(1);
