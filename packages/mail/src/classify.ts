@@ -1,6 +1,6 @@
-import { canonicalAddress } from './addresses';
 import { foldText } from './fold-text';
 import type { ParsedMessage } from './parse-message';
+import { normalizeAddress } from './whitelist';
 
 export type AutomaticKind = 'auto_reply' | 'bounce' | 'loop';
 
@@ -32,7 +32,7 @@ function isLoop(message: ParsedMessage, opts: ClassifyOptions | undefined): bool
   if (message.headers.has((opts?.ownHeaderName ?? OWN_HEADER_NAME).toLowerCase())) return true;
   const from = message.from?.address;
   if (!from || !opts?.ownAddresses) return false;
-  return opts.ownAddresses.some((own) => canonicalAddress(own) === from);
+  return opts.ownAddresses.some((own) => normalizeAddress(own) === from);
 }
 
 /** RFC 3464 delivery status notifications and the MTAs that send bounces without them. */

@@ -1,7 +1,8 @@
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
-import { canonicalAddress, isMailboxAddress, type ParsedAddress } from './addresses';
+import { isMailboxAddress, type ParsedAddress } from './addresses';
 import { htmlToReadableText } from './html-text';
 import { parseMessageIds } from './message-ids';
+import { normalizeAddress } from './whitelist';
 
 export interface ParsedMessage {
   /** The From mailbox; null unless From holds exactly one mailbox (never Sender or Reply-To). */
@@ -194,7 +195,7 @@ function addressList(field: AddressObject | AddressObject[] | undefined): Parsed
     for (const entry of entries) {
       if (entry.group) visit(entry.group);
       else if (entry.address) {
-        result.push({ address: canonicalAddress(entry.address), name: (entry.name ?? '').trim() });
+        result.push({ address: normalizeAddress(entry.address), name: (entry.name ?? '').trim() });
       }
     }
   };

@@ -1,0 +1,119 @@
+/**
+ * `pnpm bench`: end-to-end figures on real Redis, Dovecot and SMTP.
+ *
+ *  1. pickup latency: N answers, one after another, each timed from the SMTP 250 of the answer
+ *     to the webhook arriving at the engine (IMAP IDLE path; the sweep interval is 60 s).
+ *  2. backlog drain: M answers APPENDed to the mailbox before the services start, then the
+ *     time until the engine has heard all of them (poller batches → verifier → task-updater).
+ *
+ * Options: --answers N (default 30), --backlog M (default 2000).
+ */
+import { buildAnswerTemplate } from '@rc/mail';
+import { loadConfig, startHost } from '@rc/runtime';
+import { startPoller } from '@rc/poller';
+import { startSender } from '@rc/sender';
+import { RequestStore, storedRequestFromJob } from '@rc/store';
+import { startTaskUpdater } from '@rc/task-updater';
+import { mintAnswerToken, newAnswerRef, parseSigningKeys } from '@rc/tokens';
+import { startVerifier } from '@rc/verifier';
+import { answerWithButton, openMailbox, readRequestEmail, startMailStack, startRedis, startWebhookReceiver } from '@rc/testkit';
+import { createRedis } from '@rc/runtime';
+import { MAILBOX, systemEnv } from '../services/all-in-one/test/system';
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+const ANSWERS = option('answers', 30);
+const BACKLOG = option('backlog', 2000);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const starters = [
+  (context: Parameters<typeof startSender>[0]) => startSender(context),
+  (context: Parameters<typeof startPoller>[0]) => startPoller(context),
+  startVerifier,
+  startTaskUpdater,
+];
+
+const [redis, stack, engine] = await Promise.all([startRedis(), startMailStack(), startWebhookReceiver()]);
+try {
+  // 1. pickup latency
+  {
+    const env = systemEnv({ redisUrl: redis.url, stack, webhookUrl: engine.url }, { RC_SYNC_INTERVAL: '60s', RC_LOG_LEVEL: 'error' });
+    const host = await startHost(loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']), starters, 'bench');
+    const base = `http://127.0.0.1:${host.http.port}`;
+    const latencies: number[] = [];
+    for (let i = 0; i < ANSWERS; i++) {
+      const assignee = `lat${i}@corp.example`;
+      const inbox = await openMailbox(stack, assignee);
+      await fetch(`${base}/v1/completion-requests`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${env.RC_API_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ taskId: `T${i}`, title: `Latency ${i}`, assignees: [{ email: assignee }] }),
+      });
+      const email = await readRequestEmail(await inbox.waitFor(() => true, 20_000));
+      await inbox.close();
+      const before = engine.received.length;
+      const sentAt = Date.now();
+      await answerWithButton(stack.smtp, assignee, email.completeLink, 'ok\r\n');
+      const hooks = await engine.waitFor(before + 1, 20_000);
+      latencies.push((hooks[before]?.receivedAt ?? NaN) - sentAt);
+    }
+    await host.close();
+    console.log(
+      `pickup latency, answer sent → webhook received, IMAP IDLE (n=${ANSWERS}): ` +
+        `p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, max ${Math.max(...latencies)} ms`,
+    );
+  }
+
+  // 2. backlog drain
+  {
+    const env = systemEnv({ redisUrl: redis.url, stack, webhookUrl: engine.url }, { RC_LOG_LEVEL: 'error', RC_BATCH_SIZE: '200' });
+    const keyring = parseSigningKeys(env.RC_SIGNING_KEYS).keyring!;
+    const storeRedis = createRedis(redis.url, 'client');
+    const store = new RequestStore(storeRedis, env.RC_QUEUE_PREFIX);
+    const mailbox = await openMailbox(stack, MAILBOX);
+    const fillStart = Date.now();
+    for (let i = 0; i < BACKLOG; i++) {
+      const assignee = `bulk${i}@corp.example`;
+      const request = storedRequestFromJob(
+        {
+          kind: 'request',
+          request: { requestId: `bulk-${i}`, taskId: `Bulk${i}`, title: `Bulk ${i}`, assignees: [{ email: assignee }] },
+          requestedAt: new Date().toISOString(),
+        },
+        86_400_000,
+      );
+      await store.create(request);
+      const ref = await store.answerRefFor(request, assignee, newAnswerRef);
+      const { subject, body } = buildAnswerTemplate({ action: 'complete', token: mintAnswerToken(keyring, 'complete', ref), title: request.title });
+      const raw =
+        `From: ${assignee}\r\nTo: ${MAILBOX}\r\nSubject: ${subject}\r\nMessage-ID: <bulk-${i}@corp.example>\r\n` +
+        `Date: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nApproved, number ${i}.${body}`;
+      await mailbox.append(raw);
+    }
+    await mailbox.close();
+    console.log(`backlog: ${BACKLOG} answers APPENDed in ${Date.now() - fillStart} ms`);
+
+    const before = engine.received.length;
+    const start = Date.now();
+    const host = await startHost(loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']), starters, 'bench');
+    await engine.waitFor(before + BACKLOG, 600_000);
+    const elapsed = Date.now() - start;
+    const outcomes = await (
+      await fetch(`http://127.0.0.1:${host.http.port}/v1/inbound?outcome=accepted&limit=1000`, { headers: { authorization: `Bearer ${env.RC_API_TOKEN}` } })
+    ).json();
+    await host.close();
+    await storeRedis.quit();
+    console.log(
+      `backlog drain: ${BACKLOG} answers mailbox → engine in ${elapsed} ms = ${Math.round((BACKLOG * 1000) / elapsed)} answers/s ` +
+        `(all four services in one process, 2 cores; accepted outcomes listed: ${(outcomes as { items: unknown[] }).items.length})`,
+    );
+  }
+} finally {
+  await Promise.allSettled([stack.stop(), redis.stop(), engine.stop()]);
+}
