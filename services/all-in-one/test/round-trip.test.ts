@@ -34,7 +34,7 @@ async function requestCompletion(assignee: string, extra: Record<string, unknown
   });
   expect(response.status).toBe(202);
   expect(response.json).toEqual({ requestId });
-  const raw = await inbox.waitFor((source) => source.toString('utf8').includes(`X-RC-Request-Id: ${requestId}`), 15_000);
+  const raw = await inbox.waitFor((source) => source.toString('utf8').toLowerCase().includes(`x-rc-request-id: ${requestId}`.toLowerCase()), 15_000);
   return { requestId, email: await readRequestEmail(raw) };
 }
 

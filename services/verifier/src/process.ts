@@ -43,24 +43,18 @@ const reject = (reason: RejectionReason, detail?: string, request?: StoredReques
 });
 
 /**
- * The action an answer asks for: the token of the button used (the subject's first, as the
- * body may quote the request with both buttons), else the words of a plain reply. Never a guess.
+ * The action an answer asks for (SPEC 3.3): the token of the button used, else the first
+ * meaningful words of a plain reply. Tokens of both buttons outside quoted history (someone
+ * pasted both) are settled by the subject's token, or not at all. Never a guess.
  */
-function chooseAction(message: ParsedMessage, tokens: AnswerToken[], comment: string): AnswerAction | null {
-  const subjectActions = findAnswerTokens(message.subject)
-    .map((token) => token.action)
-    .filter((action): action is AnswerAction => action !== 'reply');
-  const subjectSet = new Set(subjectActions);
-  if (subjectSet.size === 1) return [...subjectSet][0] ?? null;
-  if (subjectSet.size > 1) return null;
-  const bodyActions = new Set(tokens.map((token) => token.action).filter((action): action is AnswerAction => action !== 'reply'));
-  if (bodyActions.size === 1) {
-    // One button's token in the body: still let a contradicting first line win nothing.
-    const [tokenAction] = [...bodyActions];
-    const said = detectReplyAction(comment);
-    return said === null || said === tokenAction ? (tokenAction ?? null) : null;
-  }
-  return detectReplyAction(comment);
+function chooseAction(message: ParsedMessage, direct: AnswerToken[], comment: string): AnswerAction | null {
+  const actionsOf = (tokens: AnswerToken[]) =>
+    new Set(tokens.map((token) => token.action).filter((action): action is AnswerAction => action !== 'reply'));
+  const actions = actionsOf(direct);
+  if (actions.size === 0) return detectReplyAction(comment);
+  if (actions.size === 1) return [...actions][0] ?? null;
+  const subjectActions = actionsOf(findAnswerTokens(message.subject));
+  return subjectActions.size === 1 ? ([...subjectActions][0] ?? null) : null;
 }
 
 async function decide(message: ParsedMessage, deps: VerifierDeps, inboundId: string, now: Date): Promise<Verdict> {
@@ -77,14 +71,18 @@ async function decide(message: ParsedMessage, deps: VerifierDeps, inboundId: str
   }
 
   const found = findMessageTokens(message);
-  if (found.direct.length === 0 && found.referenced.length === 0) return reject('no_token');
+  if (found.direct.length + found.referenced.length + found.quoted.length === 0) return reject('no_token');
   // A direct token that does not verify is tampered or from a retired key: never fall back
   // to anything else in the same message.
   const forged = found.direct.find((token) => !verifyAnswerToken(deps.keyring, token));
   if (forged) return reject('bad_signature', `token rc-${forged.kid}-… does not verify`);
+  // Without a direct token, the request is named by the signed Message-ID the reply refers
+  // to, or failing that (a client that drops In-Reply-To) by the quoted request; neither
+  // carries an action.
   const referenced = found.referenced.filter((token) => verifyAnswerToken(deps.keyring, token));
-  const tokens = found.direct.length > 0 ? found.direct : referenced;
-  if (tokens.length === 0) return reject('bad_signature', 'no referenced Message-ID verifies');
+  const quoted = found.quoted.filter((token) => verifyAnswerToken(deps.keyring, token));
+  const tokens = found.direct.length > 0 ? found.direct : referenced.length > 0 ? referenced : quoted;
+  if (tokens.length === 0) return reject('bad_signature', 'no referenced or quoted token verifies');
 
   const refs = new Map<string, Awaited<ReturnType<RequestStore['resolveRef']>>>();
   for (const token of tokens) if (!refs.has(token.ref)) refs.set(token.ref, await deps.store.resolveRef(token.ref));
@@ -106,8 +104,7 @@ async function decide(message: ParsedMessage, deps: VerifierDeps, inboundId: str
   if (now.getTime() > Date.parse(request.expiresAt)) return reject('expired', `expired at ${request.expiresAt}`, request);
 
   const comment = extractComment(message.text);
-  const tokensOfRequest = tokens.filter((token) => refs.get(token.ref)?.requestId === request.requestId);
-  const action = chooseAction(message, tokensOfRequest, comment);
+  const action = chooseAction(message, found.direct, comment);
   if (!action) return reject('no_action', 'no unambiguous complete or fail', request);
   return { outcome: 'accepted', request, action, comment };
 }
