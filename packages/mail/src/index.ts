@@ -24,3 +24,4 @@ export {
   type ReplyAction,
 } from './reply-action';
 export { extractComment, MAX_COMMENT_LENGTH } from './comment';
+export { understandAnswer, type UnderstoodAnswer } from './understand';

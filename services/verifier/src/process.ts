@@ -1,17 +1,15 @@
 import type { AnswerAction, InboundJob, InboundRecord, RejectionReason, UpdateJob } from '@rc/contracts';
 import {
   classifyAutomatic,
-  detectReplyAction,
-  extractComment,
-  findMessageTokens,
   isAddressWhitelisted,
   normalizeAddress,
   parseInboundMessage,
+  understandAnswer,
   type ParsedMessage,
 } from '@rc/mail';
 import { metrics, type Logger, type TypedQueue } from '@rc/runtime';
 import type { InboundLog, RequestStore, StoredRequest } from '@rc/store';
-import { findAnswerTokens, verifyAnswerToken, type AnswerToken, type SigningKeyring } from '@rc/tokens';
+import { verifyAnswerToken, type SigningKeyring } from '@rc/tokens';
 import { dmarcPassed } from './dmarc';
 
 export interface VerifierDeps {
@@ -42,21 +40,6 @@ const reject = (reason: RejectionReason, detail?: string, request?: StoredReques
   ...(request ? { request } : {}),
 });
 
-/**
- * The action an answer asks for (SPEC 3.3): the token of the button used, else the first
- * meaningful words of a plain reply. Tokens of both buttons outside quoted history (someone
- * pasted both) are settled by the subject's token, or not at all. Never a guess.
- */
-function chooseAction(message: ParsedMessage, direct: AnswerToken[], comment: string): AnswerAction | null {
-  const actionsOf = (tokens: AnswerToken[]) =>
-    new Set(tokens.map((token) => token.action).filter((action): action is AnswerAction => action !== 'reply'));
-  const actions = actionsOf(direct);
-  if (actions.size === 0) return detectReplyAction(comment);
-  if (actions.size === 1) return [...actions][0] ?? null;
-  const subjectActions = actionsOf(findAnswerTokens(message.subject));
-  return subjectActions.size === 1 ? ([...subjectActions][0] ?? null) : null;
-}
-
 async function decide(message: ParsedMessage, deps: VerifierDeps, inboundId: string, now: Date): Promise<Verdict> {
   const { settings } = deps;
   const automatic = classifyAutomatic(message, { ownAddresses: [settings.mailboxAddress, settings.mailFrom] });
@@ -70,7 +53,8 @@ async function decide(message: ParsedMessage, deps: VerifierDeps, inboundId: str
     return reject('dmarc_fail', `no dmarc=pass from ${settings.trustedAuthservId ?? '(unset)'}`);
   }
 
-  const found = findMessageTokens(message);
+  const understood = understandAnswer(message);
+  const found = understood.tokens;
   if (found.direct.length + found.referenced.length + found.quoted.length === 0) return reject('no_token');
   // A direct token that does not verify is tampered or from a retired key: never fall back
   // to anything else in the same message.
@@ -103,8 +87,7 @@ async function decide(message: ParsedMessage, deps: VerifierDeps, inboundId: str
   }
   if (now.getTime() > Date.parse(request.expiresAt)) return reject('expired', `expired at ${request.expiresAt}`, request);
 
-  const comment = extractComment(message.text);
-  const action = chooseAction(message, found.direct, comment);
+  const { action, comment } = understood;
   if (!action) return reject('no_action', 'no unambiguous complete or fail', request);
   return { outcome: 'accepted', request, action, comment };
 }

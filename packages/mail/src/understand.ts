@@ -1,0 +1,42 @@
+import { findAnswerTokens, type AnswerToken } from '@rc/tokens';
+import { extractComment } from './comment';
+import { findMessageTokens, type FoundTokens } from './find-tokens';
+import type { ParsedMessage } from './parse-message';
+import { detectReplyAction, type ActionVocabulary } from './reply-action';
+
+export interface UnderstoodAnswer {
+  tokens: FoundTokens;
+  /** what the answer asks for; null when nothing unambiguous was said */
+  action: 'complete' | 'fail' | null;
+  /** where the action came from: a button's token, or the words of a plain reply */
+  actionSource: 'token' | 'words' | null;
+  /** what the person wrote, without quotes, signatures and our template */
+  comment: string;
+}
+
+type Action = 'complete' | 'fail';
+
+function actionsOf(tokens: AnswerToken[]): Set<Action> {
+  return new Set(tokens.map((token) => token.action).filter((action): action is Action => action !== 'reply'));
+}
+
+/**
+ * What an answer asks for (SPEC 3.3): the token of the button used, else the first meaningful
+ * words of a plain reply. Tokens of both buttons outside quoted history (someone pasted both)
+ * are settled by the subject's token, or not at all. Never a guess. Signatures are not
+ * checked here: that is the verifier's job.
+ */
+export function understandAnswer(message: ParsedMessage, options: { vocabulary?: ActionVocabulary } = {}): UnderstoodAnswer {
+  const tokens = findMessageTokens(message);
+  const comment = extractComment(message.text);
+  const actions = actionsOf(tokens.direct);
+  let action: Action | null = null;
+  if (actions.size === 1) action = [...actions][0] ?? null;
+  else if (actions.size > 1) {
+    const subjectActions = actionsOf(findAnswerTokens(message.subject));
+    action = subjectActions.size === 1 ? ([...subjectActions][0] ?? null) : null;
+  }
+  if (actions.size > 0) return { tokens, action, actionSource: action ? 'token' : null, comment };
+  const said = detectReplyAction(comment, options.vocabulary ? { vocabulary: options.vocabulary } : undefined);
+  return { tokens, action: said, actionSource: said ? 'words' : null, comment };
+}
