@@ -77,7 +77,7 @@ class Reader {
     const direct = this.env[name];
     const file = this.env[`${name}_FILE`];
     if (direct !== undefined && direct !== '' && file) {
-      this.problems.push(`${name}: set either ${name} or ${name}_FILE, not both`);
+      this.problems.push(`${name}: set either ${name} or ${name}_FILE, not both, e.g. ${name}_FILE=${file} alone`);
       return undefined;
     }
     if (file) {
@@ -85,7 +85,7 @@ class Reader {
         return readFileSync(file, 'utf8').trim();
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-        this.problems.push(`${name}_FILE: cannot read ${file} (${code})`);
+        this.problems.push(`${name}_FILE: cannot read ${file} (${code}), e.g. ${name}_FILE=/run/secrets/${name.slice(3).toLowerCase()}`);
         return undefined;
       }
     }
@@ -163,8 +163,13 @@ class Reader {
   }
 }
 
+/**
+ * Everything before the last `@` counts as credentials. A value that fails to parse is echoed,
+ * and its password may hold `/` or `@` (base64, generated secrets) that a stricter pattern
+ * would stop at, leaking the rest.
+ */
 function redactUrl(value: string): string {
-  return value.replace(/\/\/[^@/]*@/, '//***@');
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/*)?.*@/i, '$1***@');
 }
 
 export function loadConfig(env: Env, roles: ServiceRole[]): Config {

@@ -52,6 +52,14 @@ export function createImapSource(config: Config, logger: Logger): MailboxSource 
       connection.on('exists', () => onNewMail());
       connection.on('close', () => onClose(lastError));
       await connection.connect();
+      const after = config.afterProcessing;
+      if (after.kind === 'move') {
+        // MOVE into a missing folder fails with [TRYCREATE] (RFC 3501 6.4.7) on every sync, so the
+        // folder is created up front; imapflow treats [ALREADYEXISTS] (RFC 5530) as success.
+        await connection.mailboxCreate(after.folder).catch((error: unknown) => {
+          logger.warn({ folder: after.folder, err: error instanceof Error ? error.message : String(error) }, 'imap cannot create the move folder');
+        });
+      }
       await connection.mailboxOpen(imap.folder);
       client = connection;
       lastError = undefined;
@@ -93,11 +101,16 @@ export function createImapSource(config: Config, logger: Logger): MailboxSource 
     async remove(ids) {
       if (ids.length === 0) return;
       const connection = requireClient();
+      // imapflow reports a refused MOVE or STORE/EXPUNGE by resolving false, not by throwing; a
+      // silent failure would leave the mail in place and re-queue it on every sync (a full batch
+      // would even loop at once), so it fails the sync instead.
       if (config.afterProcessing.kind === 'move') {
-        await connection.messageMove(uidSet(ids), config.afterProcessing.folder, { uid: true });
+        const moved = await connection.messageMove(uidSet(ids), config.afterProcessing.folder, { uid: true });
+        if (!moved) throw new Error(`IMAP MOVE to ${config.afterProcessing.folder} failed; the messages stay in ${imap.folder}`);
       } else {
         // STORE \Deleted then UID EXPUNGE (RFC 4315) where supported, so only these go.
-        await connection.messageDelete(uidSet(ids), { uid: true });
+        const deleted = await connection.messageDelete(uidSet(ids), { uid: true });
+        if (!deleted) throw new Error(`IMAP delete failed; the messages stay in ${imap.folder}`);
       }
     },
 
