@@ -32,7 +32,7 @@ export interface Config {
   afterProcessing: { kind: 'delete' } | { kind: 'move'; folder: string };
   engine: 'webhook' | 'release' | 'queue';
   webhook?: { url: string; secret: string; timeoutMs: number };
-  release?: { url: string; user?: string; password?: string; token?: string };
+  release?: { url: string; user?: string; password?: string; token?: string; timeoutMs: number };
   apiToken?: string;
   httpPort: number;
   maxMessageBytes: number;
@@ -277,6 +277,7 @@ export function loadConfig(env: Env, roles: ServiceRole[]): Config {
       user: read.string('RC_RELEASE_USER'),
       password: read.string('RC_RELEASE_PASSWORD'),
       token: read.string('RC_RELEASE_TOKEN'),
+      timeoutMs: read.duration('RC_RELEASE_TIMEOUT', '10s', '10s'),
     };
     if (!release.token && !(release.user && release.password)) {
       read.problems.push('RC_RELEASE_TOKEN: is required with RC_ENGINE=release unless RC_RELEASE_USER and RC_RELEASE_PASSWORD are set, e.g. RC_RELEASE_TOKEN_FILE=/run/secrets/release');

@@ -34,7 +34,8 @@ export function parseSigningKeys(text: string): { keyring?: SigningKeyring; prob
     const kid = entry.slice(0, colon);
     const secret = entry.slice(colon + 1);
     if (!KID_PATTERN.test(kid)) {
-      problems.push(`key id "${kid}" must be 1-6 lower-case letters or digits`);
+      // Not echoed: a bare secret with a colon in it would otherwise leak its first part.
+      problems.push(`entry ${index + 1}: the key id must be 1-6 lower-case letters or digits`);
       return;
     }
     if (secret.length < MIN_SECRET_LENGTH) {

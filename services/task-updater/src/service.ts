@@ -14,7 +14,7 @@ export function createEngine(config: Config, results: TypedQueue<'results'>): En
       return createWebhookEngine(config.webhook);
     case 'release':
       if (!config.release) throw new Error('RC_ENGINE=release needs RC_RELEASE_URL');
-      return createReleaseEngine({ ...config.release, timeoutMs: config.webhook?.timeoutMs ?? 10_000 });
+      return createReleaseEngine(config.release);
     case 'queue':
       return createQueueEngine(results);
   }
@@ -28,7 +28,7 @@ export async function startTaskUpdater(context: ServiceContext): Promise<Running
   const worker = createWorker('update', (job) => applyUpdate(job, deps), {
     connection: context.workerRedis,
     prefix: config.queuePrefix,
-    concurrency: 10,
+    concurrency: 32,
     logger,
     deadLetter: queues.deadLetter,
   });
