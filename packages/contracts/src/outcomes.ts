@@ -17,9 +17,10 @@ export const REJECTION_REASONS = Object.freeze({
   no_action: 'no unambiguous complete/fail word in a plain reply',
   too_large: 'larger than RC_MAX_MESSAGE_BYTES',
   malformed: 'the message could not be parsed as MIME',
-  dmarc_fail: 'RC_REQUIRE_DMARC is on and the trusted Authentication-Results do not say dmarc=pass',
+  dmarc_fail:
+    'sender authentication failed: no dmarc=pass for the From domain from RC_TRUSTED_AUTHSERV_ID (RC_REQUIRE_DMARC), or no DKIM signature aligned with From verifies (RC_VERIFY_DKIM)',
   ambiguous: 'the message carries tokens of more than one request',
-  rate_limited: 'the sender exceeded the per-sender answer rate',
+  rate_limited: 'the sender exceeded RC_SENDER_RATE_LIMIT (emails processed per sender per window)',
 } as const);
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

@@ -1,22 +1,25 @@
 import { MARKER_LINE_PATTERN } from './answer-template';
-import { isQuotedLine, quotedHistoryStart } from './quoted-history';
+import { ownLineFlags } from './quoted-history';
+import { isClientFooter, isSignatureSeparator } from './signature';
 
 export const MAX_COMMENT_LENGTH = 4000;
 
 /**
  * What the person wrote: the text above our marker line (button answers), without quoted
- * history, signatures and "Sent from my iPhone" lines, trimmed, at most 4000 characters.
+ * history, signatures and "Sent from my iPhone" lines, trimmed, at most 4000 characters. An
+ * answer written below the quote (bottom-posting) is found there.
  */
 export function extractComment(text: string): string {
   const normalized = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
   const above = normalized.slice(0, markerLineStart(normalized));
   const lines = above.split('\n');
-  const end = quotedHistoryStart(lines);
+  const own = ownLineFlags(lines);
   const kept: string[] = [];
-  for (let index = 0; index < end; index++) {
+  for (let index = 0; index < lines.length; index++) {
+    if (!own[index]) continue;
     const line = (lines[index] ?? '').trimEnd();
-    if (SIGNATURE_SEPARATOR.test(line)) break;
-    if (isQuotedLine(line) || DEVICE_SIGNATURE.test(line.trim())) continue;
+    if (isSignatureSeparator(line)) break;
+    if (isClientFooter(line)) continue;
     kept.push(line);
   }
   // Outlook draws a rule of underscores (or html-to-text a line of dashes) above its header block.
@@ -46,6 +49,10 @@ export function markerLineStart(text: string): number {
   if (tagAt < 0) return text.length;
   const tagLineStart = text.lastIndexOf('\n', tagAt - 1) + 1;
   if (DASHED_START.test(text.slice(tagLineStart, tagAt + 1))) return tagLineStart;
+  // A webmail mailto: handler that dropped the line breaks leaves the marker mid-line:
+  // "Done. ----- Write your comment above this line [rc:comment-above] ----- Action: …".
+  const dashesInLine = DASHES_BEFORE_TAG.exec(text.slice(tagLineStart, tagAt));
+  if (dashesInLine) return tagLineStart + dashesInLine.index;
   const previousLineStart = tagLineStart > 0 ? text.lastIndexOf('\n', tagLineStart - 2) + 1 : -1;
   if (previousLineStart >= 0 && DASHED_START.test(text.slice(previousLineStart, tagLineStart))) {
     return previousLineStart;
@@ -57,27 +64,8 @@ const MARKER_TAG_TEXT = '[rc:comment-above]';
 /** Our tag `[rc:comment-above]`, also when a client wrapped the line inside it. */
 const WRAPPED_TAG = /\[rc:comment-?\s*above\]|\[rc:comment-\s*$/m;
 const DASHED_START = /^[>\s]*-{5}/;
-
-/** RFC 3676 §4.3 signature separator "-- " (many clients strip the trailing space). */
-const SIGNATURE_SEPARATOR = /^-- ?$/;
-
-/** Mobile and webmail footers, short and alone on their line (so a sentence is never cut). */
-const DEVICE_SIGNATURE = new RegExp(
-  [
-    String.raw`^sent from my [\p{L}\p{N} .-]{1,40}$`,
-    String.raw`^sent from (?:mail|outlook|yahoo mail|gmail|aol mobile mail)(?: for [\p{L}\p{N} .-]{1,30})?$`,
-    String.raw`^get outlook for (?:ios|android|mac|windows)$`,
-    String.raw`^von meinem [\p{L}\p{N} .-]{1,40} gesendet$`,
-    String.raw`^gesendet von (?:meinem )?[\p{L}\p{N} .-]{1,40}$`,
-    String.raw`^envoyé de mon [\p{L}\p{N} .-]{1,40}$`,
-    String.raw`^obtenir outlook pour (?:ios|android)$`,
-    String.raw`^enviado desde mi [\p{L}\p{N} .-]{1,40}$`,
-    String.raw`^verzonden (?:vanaf|met) mijn [\p{L}\p{N} .-]{1,40}$`,
-    String.raw`^enviado d[oe] meu [\p{L}\p{N} .-]{1,40}$`,
-    String.raw`^inviato da(?:l mio)? [\p{L}\p{N} .-]{1,40}$`,
-  ].join('|'),
-  'iu',
-);
+/** The last run of five dashes before our tag on its line, with at most the marker words between. */
+const DASHES_BEFORE_TAG = /-{5}[^-\n]{0,80}$/;
 
 const RULE_LINE = /^\s*(?:_{5,}|-{5,}|={5,}|\*{5,})\s*$|^\s*$/;
 

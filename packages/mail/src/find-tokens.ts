@@ -2,7 +2,7 @@ import { findAnswerTokens, type AnswerToken } from '@rc/tokens';
 import { markerLineStart } from './comment';
 import { quotedHtmlStart } from './html-text';
 import type { ParsedMessage } from './parse-message';
-import { isQuotedLine, quotedHistoryStart } from './quoted-history';
+import { ownLineFlags, quotedHistoryStart } from './quoted-history';
 
 export interface FoundTokens {
   /** In what the person sent: the subject, then their text, then their HTML (hrefs and text). */
@@ -53,18 +53,17 @@ function collectTokens(texts: string[], keep: (token: AnswerToken) => boolean): 
 }
 
 /**
- * Splits a body into what the person sent and the quoted history. Our answer template below
- * the marker line (with its `Token:` line) is the person's own, also when a client quoted it.
+ * Splits a body into what the person sent and the quoted history, by the same rules as the
+ * comment (so an answer written below the quote counts too). Our answer template below the
+ * marker line (with its `Token:` line) is the person's own, also when a client quoted it.
  */
 function splitOwnText(text: string): { own: string; quoted: string } {
   const markerAt = markerLineStart(text);
   const own: string[] = [];
   const quoted: string[] = [];
   const above = text.slice(0, markerAt).split('\n');
-  const aboveEnd = quotedHistoryStart(above);
-  above.forEach((line, index) => {
-    (index < aboveEnd && !isQuotedLine(line) ? own : quoted).push(line);
-  });
+  const flags = ownLineFlags(above);
+  above.forEach((line, index) => (flags[index] ? own : quoted).push(line));
   if (markerAt < text.length) {
     const template = text.slice(markerAt).split('\n');
     const templateEnd = quotedHistoryStart(template);

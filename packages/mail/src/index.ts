@@ -20,8 +20,10 @@ export { findMessageTokens, type FoundTokens } from './find-tokens';
 export {
   DEFAULT_ACTION_VOCABULARY,
   detectReplyAction,
+  extendActionVocabulary,
   type ActionVocabulary,
   type ReplyAction,
 } from './reply-action';
 export { extractComment, MAX_COMMENT_LENGTH } from './comment';
-export { understandAnswer, type UnderstoodAnswer } from './understand';
+export { htmlToReadableText } from './html-text';
+export { understandAnswer, type UnderstandOptions, type UnderstoodAnswer } from './understand';

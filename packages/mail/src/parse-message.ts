@@ -21,7 +21,10 @@ export interface ParsedMessage {
   references: string[];
   /** ISO 8601, null if absent or unparseable */
   date: string | null;
-  /** The text/plain body, or the HTML body as text when there is no text part. */
+  /**
+   * The text/plain body; the HTML body as text when there is no text part, or when the text
+   * part is a known-lossy rendering of the HTML (Yahoo Mail's composer runs lines together).
+   */
   text: string;
   /** The raw HTML body ('' if none): searched for tokens, never shown. */
   html: string;
@@ -35,6 +38,8 @@ export interface ParsedMessage {
   attachmentsCount: number;
   /** MIME types of the attachments, lower case (a bounce carries 'message/delivery-status') */
   attachmentTypes: string[];
+  /** File names of the attachments (RFC 2231 and RFC 2047 decoded), '' for an unnamed part. */
+  attachmentNames: string[];
 }
 
 export type ParseResult =
@@ -151,6 +156,7 @@ function toParsedMessage(mail: ParsedMail): ParsedMessage {
     attachmentTypes: mail.attachments.map((attachment) =>
       String(attachment.contentType ?? '').toLowerCase(),
     ),
+    attachmentNames: mail.attachments.map((attachment) => attachment.filename ?? ''),
   };
 }
 
@@ -205,6 +211,14 @@ function addressList(field: AddressObject | AddressObject[] | undefined): Parsed
 
 function bodyText(text: string | undefined, html: string): string {
   const plain = text ? (text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text) : '';
-  if (plain.trim().length > 0 || html.length === 0) return plain;
-  return htmlToReadableText(html);
+  if (html.length === 0) return plain;
+  if (plain.trim().length === 0 || LOSSY_TEXT_PART.test(html)) return htmlToReadableText(html);
+  return plain;
 }
+
+/**
+ * Yahoo Mail's web composer (its HTML carries `yahoo-style-wrap`) derives the text/plain part
+ * by dropping the <div>s it writes per line without a line break: "Approved.Thanks, Mia". The
+ * HTML is what the person saw, so it is read instead.
+ */
+const LOSSY_TEXT_PART = /class="[^"]*yahoo-style-wrap/i;

@@ -1,8 +1,19 @@
+import { isSalutationLine } from './reply-action';
+import { isClientFooter, isSignatureSeparator } from './signature';
+
 /**
  * Recognises the quoted history that mail clients put below (or around) what a person writes:
- * `>` lines, attribution lines ("On … wrote:"), Outlook's header block, "Original Message"
- * and forward separators. Shared by comment extraction and token search, so that a token or a
- * word in the quoted request email is never taken for something the person said.
+ * `>` lines, attribution lines ("On … wrote:" in many languages), Outlook's header block,
+ * "Original Message" and forward separators. Shared by comment extraction and token search, so
+ * that a token or a word in the quoted request email is never taken for something the person
+ * said.
+ *
+ * Two kinds of boundary:
+ * - hard: Outlook's "From:/Sent:" block, "-----Original Message-----", forward separators, and
+ *   an attribution line followed by unmarked text (Yahoo). Everything after it is history.
+ * - soft: an attribution line followed by `>` lines. The quote is marked line by line, so
+ *   text after it can be the person's again: Thunderbird and The Bat! write the answer below
+ *   the quote by default.
  */
 
 /** A line of quoted text (RFC 3676 quote marks; html-to-text renders blockquotes this way). */
@@ -10,27 +21,86 @@ export function isQuotedLine(line: string): boolean {
   return QUOTED_LINE.test(line);
 }
 
-/** Index of the first line of quoted history in `lines`, or lines.length if there is none. */
+/** Index of the first line of quoted history of either kind in `lines`, or lines.length. */
 export function quotedHistoryStart(lines: readonly string[]): number {
-  for (let index = 0; index < lines.length; index++) {
-    const line = (lines[index] ?? '').trim();
-    if (line.length === 0) continue;
-    if (SEPARATOR_LINE.test(line)) return index;
-    if (ATTRIBUTION_START.test(line) && isAttribution(lines, index)) return index;
-    if (ENDS_LIKE_ATTRIBUTION.test(line) && nextNonBlankIsQuoted(lines, index)) return index;
-    if (OUTLOOK_FROM.test(line) && hasOutlookDateBelow(lines, index)) return index;
+  return nextBoundary(lines, 0)?.index ?? lines.length;
+}
+
+/**
+ * Which lines the person wrote. Above the first boundary, every line that is not a `>` line
+ * (answers interleaved with `>` quotes are kept). If nothing of substance was written there,
+ * only a salutation, a signature or a phone's footer, the person answered below the quote: then
+ * their lines are the unquoted ones after each soft boundary, up to the first hard one, plus the
+ * salutation above.
+ */
+export function ownLineFlags(lines: readonly string[]): boolean[] {
+  const own = lines.map(() => false);
+  const first = nextBoundary(lines, 0);
+  const topEnd = first?.index ?? lines.length;
+  let topHasSubstance = false;
+  let inSignature = false;
+  for (let index = 0; index < topEnd; index++) {
+    const line = lines[index] ?? '';
+    if (isQuotedLine(line)) continue;
+    own[index] = true;
+    if (isSignatureSeparator(line)) inSignature = true;
+    if (!inSignature && isSubstance(line)) topHasSubstance = true;
   }
-  return lines.length;
+  if (topHasSubstance || !first?.soft) return own;
+
+  // Bottom-posted: keep the salutation above the quote, drop a signature placed there.
+  for (let index = 0; index < topEnd; index++) {
+    if (isSignatureSeparator(lines[index] ?? '')) {
+      for (let rest = index; rest < topEnd; rest++) own[rest] = false;
+      break;
+    }
+  }
+  for (let boundary: Boundary | null = first; boundary?.soft;) {
+    const next = nextBoundary(lines, boundary.end);
+    const end = next?.index ?? lines.length;
+    for (let index = boundary.end; index < end; index++) {
+      if (!isQuotedLine(lines[index] ?? '')) own[index] = true;
+    }
+    boundary = next;
+  }
+  return own;
+}
+
+interface Boundary {
+  index: number;
+  /** first line after the boundary's own lines (the attribution may span up to three lines) */
+  end: number;
+  soft: boolean;
+}
+
+function nextBoundary(lines: readonly string[], from: number): Boundary | null {
+  for (let index = from; index < lines.length; index++) {
+    const line = (lines[index] ?? '').trim();
+    if (line.length === 0 || isQuotedLine(line)) continue;
+    if (SEPARATOR_LINE.test(line)) return { index, end: index + 1, soft: false };
+    if (OUTLOOK_FROM.test(line) && hasOutlookDateBelow(lines, index)) {
+      return { index, end: index + 1, soft: false };
+    }
+    const span = attributionSpan(lines, index);
+    if (span === 0) continue;
+    const quoteFollows = nextNonBlankIsQuoted(lines, index + span - 1);
+    if (quoteFollows) return { index, end: index + span, soft: true };
+    // An attribution in a known language ends the answer even without `>` marks (Yahoo).
+    if (ATTRIBUTION_START.test(line) && isKnownAttribution(lines, index)) {
+      return { index, end: index + span, soft: false };
+    }
+  }
+  return null;
 }
 
 const QUOTED_LINE = /^[ \t]*>/;
 
-/** "-----Original Message-----" and friends, Gmail's forward header, Apple's forward line. */
+/** "-----Original Message-----" and friends, Gmail's and Foxmail's forward headers, Apple's forward line. */
 const SEPARATOR_LINE = new RegExp(
   [
-    String.raw`^-{2,}\s*(?:original message|ursprüngliche nachricht|originalnachricht|message d'origine|mensaje original|oorspronkelijk bericht|origineel bericht|mensagem original|messaggio originale)\s*-{2,}$`,
-    String.raw`^-{2,}\s*(?:forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht|mensagem encaminhada|messaggio inoltrato)\s*-{2,}$`,
-    String.raw`^(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié)\s*:$`,
+    String.raw`^-{2,}\s*(?:original message|original|ursprüngliche nachricht|originalnachricht|message d'origine|mensaje original|oorspronkelijk bericht|origineel bericht|mensagem original|messaggio originale|原始邮件|原始郵件|元のメッセージ|исходное сообщение)\s*-{2,}$`,
+    String.raw`^-{2,}\s*(?:forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht|mensagem encaminhada|messaggio inoltrato|转发的邮件|転送されたメッセージ|пересылаемое сообщение)\s*-{2,}$`,
+    String.raw`^(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|begin doorgestuurd bericht|início da mensagem encaminhada)\s*:$`,
   ].join('|'),
   'iu',
 );
@@ -38,38 +108,63 @@ const SEPARATOR_LINE = new RegExp(
 /** First words of attribution lines: On (EN), Am (DE), Le (FR), El (ES), Op (NL), Em (PT), Il (IT). */
 const ATTRIBUTION_START = /^(?:on|am|le|el|op|em|il)\s/i;
 
-/** Whole attribution lines; Gmail wraps long ones, so up to three lines are joined first. */
+/** Whole attribution lines in the languages above; Gmail wraps long ones, so up to three lines are joined. */
 const ATTRIBUTION = new RegExp(
   [
     String.raw`^on\s.*\bwrote\s*:$`,
-    String.raw`^am\s.*\bschrieb\b.*:$`,
+    String.raw`^am\s.*\b(?:schrieb|geschrieben)\b.*:$`,
     String.raw`^le\s.*\ba écrit\s*:$`,
     String.raw`^el\s.*\bescribió.*:$`,
-    String.raw`^op\s.*\bschreef\b.*:$`,
+    String.raw`^op\s.*\b(?:schreef|geschreven)\b.*:$`,
     String.raw`^em\s.*\bescreveu.*:$`,
     String.raw`^il\s.*\bha scritto\b.*:$`,
   ].join('|'),
   'iu',
 );
 
-/** "Alice <a@b> wrote:" without a date (older Thunderbird), only when quoted text follows. */
-const ENDS_LIKE_ATTRIBUTION =
-  /(?:\bwrote|\bschrieb|a écrit|escribió|schreef|escreveu|ha scritto)\s*:$/iu;
+/** "Alice <a@b> wrote:", "Release Bot schrieb am …:", "… 写道：": a verb of writing, then a colon. */
+const WRITING_VERB =
+  /(?:\bwrote|\bwrites|\bschrieb|\bgeschrieben|a écrit|escribió|schreef|geschreven|escreveu|ha scritto|написал|написала|написал\(а\)|писали|skrev|kirjoitti|napisał|yazdı|書きました|のメール|写道|寫道)[^:：]{0,60}[:：]$/iu;
 
-/** Outlook's header block: "From: …" then "Sent: …" (or Date) within the next lines. */
-const OUTLOOK_FROM = /^\*?(?:from|von|de|van|da|fra|från|od)\s?:\*?\s*\S/iu;
-const OUTLOOK_DATE =
-  /^\*?(?:sent|date|gesendet|datum|envoyé|enviado|enviada|fecha|verzonden|inviato|data|skickat|sendt|wysłano)\s?:/iu;
+/** A colon-terminated line that names an address, or a date with a time: a localised attribution. */
+const ENDS_WITH_COLON = /[:：]$/u;
+const HAS_ADDRESS = /[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+/u;
+const HAS_YEAR = /(?:^|\D)(?:19|20)\d\d(?:\D|$)/u;
+const HAS_TIME = /(?:^|\D)\d{1,2}:\d\d(?:\D|$)/u;
 
-function isAttribution(lines: readonly string[], index: number): boolean {
+/** How many lines (1-3) an attribution starting at `index` spans, or 0 if none starts there. */
+function attributionSpan(lines: readonly string[], index: number): number {
+  let joined = '';
+  for (let offset = 0; offset < 3 && index + offset < lines.length; offset++) {
+    const part = (lines[index + offset] ?? '').trim();
+    if (offset > 0 && (part.length === 0 || isQuotedLine(part))) return 0;
+    joined = `${joined} ${part}`.trim();
+    if (joined.length > 400) return 0;
+    if (ATTRIBUTION.test(joined) || WRITING_VERB.test(joined)) return offset + 1;
+    if (
+      ENDS_WITH_COLON.test(joined) &&
+      (HAS_ADDRESS.test(joined) || (HAS_YEAR.test(joined) && HAS_TIME.test(joined)))
+    ) {
+      return offset + 1;
+    }
+  }
+  return 0;
+}
+
+function isKnownAttribution(lines: readonly string[], index: number): boolean {
   let joined = '';
   for (let offset = 0; offset < 3 && index + offset < lines.length; offset++) {
     joined = `${joined} ${(lines[index + offset] ?? '').trim()}`.trim();
-    if (joined.length > 400) return false;
     if (ATTRIBUTION.test(joined)) return true;
   }
   return false;
 }
+
+/** Outlook's header block: "From: …" then "Sent: …" (or Date) within the next lines, in Outlook's many languages. */
+const OUTLOOK_FROM =
+  /^\*?(?:from|von|de|van|da|fra|från|od|от|kimden|lähettäjä|feladó|nadawca|mittente|差出人|发件人|寄件者|보낸 사람)\s?[:：]\*?\s*\S/iu;
+const OUTLOOK_DATE =
+  /^\*?(?:sent|date|gesendet|datum|envoyé|enviado|enviada|fecha|verzonden|inviato|data|skickat|sendt|wysłano|отправлено|дата|gönderildi|tarih|lähetetty|elküldve|送信日時|日付|发送时间|發送時間|日期|时间|보낸 날짜)\s?[:：]/iu;
 
 function nextNonBlankIsQuoted(lines: readonly string[], index: number): boolean {
   for (let next = index + 1; next < lines.length; next++) {
@@ -85,3 +180,12 @@ function hasOutlookDateBelow(lines: readonly string[], index: number): boolean {
   }
   return false;
 }
+
+/** Something a person wrote about the task: not blank, not a salutation, not an app's footer or a rule. */
+function isSubstance(line: string): boolean {
+  const trimmed = line.trim();
+  if (trimmed.length === 0 || RULE.test(trimmed)) return false;
+  return !isClientFooter(trimmed) && !isSalutationLine(trimmed);
+}
+
+const RULE = /^(?:_{5,}|-{5,}|={5,}|\*{5,})$/;

@@ -11,28 +11,54 @@ export interface ActionVocabulary {
  * Words that, as one of the first three words of a plain reply, complete or fail the task.
  * Matching folds case and accents, so "Genehmigt", "genehmigt" and "GENEHMIGT" are one
  * entry and "approuve" also covers "approuvé". Entries may be phrases of several words.
+ * Languages without spaces (Japanese, Chinese) match a whole run of letters between
+ * punctuation, so "承認します。" matches "承認します" but "承認しません" (does not approve) matches
+ * nothing. Operators add their own words through the `vocabulary` option (see README).
  */
 // prettier-ignore
 export const DEFAULT_ACTION_VOCABULARY: ActionVocabulary = Object.freeze({
   complete: Object.freeze([
     /* EN */ 'approve', 'approved', 'approval', 'complete', 'completed', 'done', 'ok', 'okay', 'yes',
-             'accept', 'accepted', 'lgtm', 'go', '+1',
-    /* DE */ 'genehmigt', 'genehmigen', 'freigegeben', 'freigeben', 'erledigt', 'ja', 'abschließen',
-    /* FR */ 'approuvé', 'approuve', 'validé', 'valide', 'terminé', 'oui', 'accepté',
-    /* ES */ 'aprobado', 'aprobar', 'completado', 'sí', 'si', 'aceptado',
-    /* NL */ 'goedgekeurd', 'akkoord', 'voltooid', 'ja',
-    /* PT */ 'aprovado', 'concluído', 'sim', 'aceito',
+             'accept', 'accepted', 'lgtm', 'go', '+1', 'confirmed',
+    /* DE */ 'genehmigt', 'genehmigen', 'genehmige', 'freigegeben', 'freigeben', 'erledigt',
+             'ja', 'abschließen', 'abgeschlossen', 'einverstanden',
+    /* FR */ 'approuvé', 'approuve', 'approuver', 'validé', 'valide', 'valider', 'terminé', 'oui',
+             'accepté', "d'accord",
+    /* ES */ 'aprobado', 'aprobada', 'aprobar', 'apruebo', 'completado', 'sí', 'si', 'aceptado', 'de acuerdo',
+    /* NL */ 'goedgekeurd', 'goedkeuren', 'akkoord', 'voltooid', 'afgerond', 'ja',
+    /* PT */ 'aprovado', 'aprovada', 'aprovar', 'aprovo', 'concluído', 'sim', 'aceito', 'de acordo',
+    /* JA */ '承認', '承認します', '承認しました',
+    /* ZH */ '同意', '批准', '通过',
+    /* RU */ 'одобрено', 'одобряю', 'согласовано', 'согласен', 'согласна', 'да',
   ]) as string[],
   fail: Object.freeze([
     /* EN */ 'fail', 'failed', 'reject', 'rejected', 'decline', 'declined', 'deny', 'denied', 'no',
              'abort', 'stop', 'nok',
-    /* DE */ 'abgelehnt', 'ablehnen', 'fehlgeschlagen', 'nein',
-    /* FR */ 'rejeté', 'refusé', 'échec', 'non',
-    /* ES */ 'rechazado', 'rechazar', 'fallido', 'no',
-    /* NL */ 'afgewezen', 'afgekeurd', 'nee',
-    /* PT */ 'rejeitado', 'recusado', 'falhou', 'não',
+    /* DE */ 'abgelehnt', 'ablehnen', 'ablehnung', 'verweigert', 'fehlgeschlagen', 'fehlschlagen', 'nein',
+    /* FR */ 'rejeté', 'rejeter', 'refusé', 'refuser', 'échec', 'non',
+    /* ES */ 'rechazado', 'rechazada', 'rechazar', 'rechazo', 'fallido', 'denegado', 'no',
+    /* NL */ 'afgewezen', 'afgekeurd', 'afwijzen', 'nee',
+    /* PT */ 'rejeitado', 'rejeitada', 'rejeitar', 'recusado', 'recusar', 'reprovado', 'falhou', 'não',
+    /* JA */ '却下', '却下します', '却下しました', '否認',
+    /* ZH */ '拒绝', '驳回', '不同意', '不批准',
+    /* RU */ 'отклонено', 'отклоняю', 'отказано', 'нет',
   ]) as string[],
 }) as ActionVocabulary;
+
+/**
+ * The default vocabulary with an operator's own words added (say, from configuration): the
+ * words of the base are kept, so adding a phrase never loses the built-in languages. A word in
+ * both lists makes a line that holds it ambiguous, as any contradiction does.
+ */
+export function extendActionVocabulary(
+  extra: Partial<ActionVocabulary>,
+  base: ActionVocabulary = DEFAULT_ACTION_VOCABULARY,
+): ActionVocabulary {
+  return Object.freeze({
+    complete: Object.freeze([...base.complete, ...(extra.complete ?? [])]) as string[],
+    fail: Object.freeze([...base.fail, ...(extra.fail ?? [])]) as string[],
+  });
+}
 
 /**
  * Negation words. A negation before an action word in the same clause ("not approved",
@@ -44,7 +70,7 @@ const NEGATIONS = new Set(
   [
     'not', 'dont', 'doesnt', 'didnt', 'isnt', 'cant', 'cannot', 'wont', 'shouldnt', 'never',
     'nicht', 'kein', 'keine', 'nie', 'niemals', 'ne', 'pas', 'jamais', 'nunca', 'nao', 'niet',
-    'geen', 'nooit', 'non', 'no', 'mai',
+    'geen', 'nooit', 'non', 'no', 'mai', 'не', 'нет', 'никогда',
   ].map(foldText),
 );
 
@@ -65,6 +91,8 @@ const GREETINGS = new Set(
     'hi', 'hello', 'hey', 'dear', 'hallo', 'moin', 'servus', 'liebe', 'lieber', 'guten',
     'bonjour', 'salut', 'coucou', 'hola', 'buenos', 'buenas', 'hoi', 'beste', 'goedemorgen',
     'goedemiddag', 'ola', 'oi', 'bom', 'boa', 'ciao', 'buongiorno', 'salve', 'good',
+    'здравствуйте', 'привет', 'добрый', 'уважаемый', 'уважаемая', '你好', '您好', 'お疲れ様です',
+    'お世話になっております',
   ].map(foldText),
 );
 
@@ -73,9 +101,10 @@ const MAX_GREETING_WORDS = 4;
 
 /**
  * The action a plain reply asks for, from the first line that has words (after an optional
- * salutation line), by its first three words. Null when no action word is there, when the line
- * holds words of both kinds, or when an action word is negated: the verifier then rejects the
- * answer as `no_action`/`ambiguous` instead of guessing.
+ * salutation line, and skipping labels in brackets that clients and gateways stamp on top, such
+ * as "[EXTERNAL]" or a sensitivity label), by its first three words. Null when no action word is
+ * there, when the line holds words of both kinds, or when an action word is negated: the verifier
+ * then rejects the answer as `no_action` instead of guessing.
  */
 export function detectReplyAction(
   comment: string,
@@ -84,6 +113,7 @@ export function detectReplyAction(
   const vocabulary = compileVocabulary(opts?.vocabulary ?? DEFAULT_ACTION_VOCABULARY);
   let greetingSkipped = false;
   for (const line of comment.split('\n')) {
+    if (BRACKETED_LABEL.test(line)) continue;
     const words = lineWords(line);
     if (words.length === 0) continue;
     const hits = actionHits(words, vocabulary);
@@ -95,6 +125,15 @@ export function detectReplyAction(
   }
   return null;
 }
+
+/** A salutation line such as "Hi Alice," or "Здравствуйте, Release." */
+export function isSalutationLine(line: string): boolean {
+  const words = lineWords(line);
+  return words.length > 0 && isGreeting(words);
+}
+
+/** "[EXTERNAL]", "[Corp Internal – General]": a whole line in square brackets. */
+const BRACKETED_LABEL = /^\s*\[[^\]\n]{1,80}\]\s*$/;
 
 interface Word {
   folded: string;

@@ -16,8 +16,18 @@ export interface UnderstoodAnswer {
 
 type Action = 'complete' | 'fail';
 
+export interface UnderstandOptions {
+  /**
+   * Words that complete or fail a task in a plain reply; DEFAULT_ACTION_VOCABULARY if absent.
+   * Use extendActionVocabulary() to add words to the defaults rather than replace them.
+   */
+  vocabulary?: ActionVocabulary;
+}
+
 function actionsOf(tokens: AnswerToken[]): Set<Action> {
-  return new Set(tokens.map((token) => token.action).filter((action): action is Action => action !== 'reply'));
+  return new Set(
+    tokens.map((token) => token.action).filter((action): action is Action => action !== 'reply'),
+  );
 }
 
 /**
@@ -26,7 +36,10 @@ function actionsOf(tokens: AnswerToken[]): Set<Action> {
  * are settled by the subject's token, or not at all. Never a guess. Signatures are not
  * checked here: that is the verifier's job.
  */
-export function understandAnswer(message: ParsedMessage, options: { vocabulary?: ActionVocabulary } = {}): UnderstoodAnswer {
+export function understandAnswer(
+  message: ParsedMessage,
+  options: UnderstandOptions = {},
+): UnderstoodAnswer {
   const tokens = findMessageTokens(message);
   const comment = extractComment(message.text);
   const actions = actionsOf(tokens.direct);
@@ -37,6 +50,9 @@ export function understandAnswer(message: ParsedMessage, options: { vocabulary?:
     action = subjectActions.size === 1 ? ([...subjectActions][0] ?? null) : null;
   }
   if (actions.size > 0) return { tokens, action, actionSource: action ? 'token' : null, comment };
-  const said = detectReplyAction(comment, options.vocabulary ? { vocabulary: options.vocabulary } : undefined);
+  const said = detectReplyAction(
+    comment,
+    options.vocabulary ? { vocabulary: options.vocabulary } : undefined,
+  );
   return { tokens, action: said, actionSource: said ? 'words' : null, comment };
 }

@@ -119,4 +119,35 @@ describe('findMessageTokens', () => {
   it('finds nothing in a message without tokens', () => {
     expect(findMessageTokens(messageWith({}))).toEqual({ direct: [], referenced: [], quoted: [] });
   });
+
+  it.each([
+    [
+      'classic Outlook',
+      '<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm">',
+    ],
+    [
+      'Outlook 2010 / Outlook for Mac',
+      "<div style='border:none;border-top:solid #B5C4DF 1.0pt;padding:3.0pt 0in 0in 0in'>",
+    ],
+    ['Outlook for Mac', '<span id="OLK_SRC_BODY_SECTION">'],
+  ])('counts the buttons below the %s header block as quoted', (_client, opening) => {
+    const complete = 'rc-k1-c0000000000aa-0000000000000000';
+    const fail = 'rc-k1-f0000000000aa-0000000000000000';
+    const html =
+      `<p class="MsoNormal">Approved</p>${opening}<p class="MsoNormal"><b>From:</b> Bot<br><b>Sent:</b> Monday</p></div>` +
+      `<a href="mailto:rc@corp.example?subject=%5B${complete}%5D">Complete task</a>` +
+      `<a href="mailto:rc@corp.example?subject=%5B${fail}%5D">Fail task</a>`;
+    const found = findMessageTokens(messageWith({ subject: 'RE: x', text: 'Approved', html }));
+    expect(found.direct).toEqual([]);
+    expect(texts(found.quoted)).toEqual([complete, fail]);
+  });
+
+  it('counts a token written below the quote as the person’s own (bottom-posting)', () => {
+    const quotedToken = 'rc-k1-c0000000000aa-0000000000000000';
+    const ownToken = 'rc-k1-f0000000000aa-0000000000000000';
+    const text = `On Mon, Bot wrote:\n> Complete: ${quotedToken}\n\nToken: ${ownToken}`;
+    const found = findMessageTokens(messageWith({ subject: 'Re: x', text }));
+    expect(texts(found.direct)).toEqual([ownToken]);
+    expect(texts(found.quoted)).toEqual([quotedToken]);
+  });
 });

@@ -57,6 +57,7 @@ export function messageWith(
     contentType: 'text/plain',
     attachmentsCount: 0,
     attachmentTypes: [],
+    attachmentNames: [],
     ...rest,
   };
 }

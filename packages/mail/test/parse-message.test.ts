@@ -91,6 +91,92 @@ describe('parseInboundMessage on the fixture corpus', () => {
   });
 });
 
+describe('parseInboundMessage on the client corpus: charsets, encodings, structures', () => {
+  const corpus = (name: string) => parseFixture(`clients/${name}.eml`);
+
+  it.each([
+    ['apple-mail/plain-reply-ja-iso-2022-jp', '承認します。本番環境へのデプロイを進めてください。'],
+    ['outlook-desktop/plain-reply-ja-shift-jis', '却下します。負荷試験がまだ完了していません。'],
+    ['outlook-desktop/button-complete-gb2312', '已在生产环境部署完毕，监控一切正常。'],
+    ['other/foxmail-plain-reply-gbk', '同意。喆哥已确认回滚方案，可以发布。'],
+    ['other/the-bat-plain-reply-koi8-r', 'Одобрено. Выкатку можно начинать.'],
+    ['other/claws-plain-reply-iso-8859-15', 'Das Budget von 2.000 € für den Zusatz-Cluster passt.'],
+    [
+      'windows-mail/plain-reply-de-windows-1252',
+      'Freigegeben – die Lizenzkosten von 1.250 € sind genehmigt.',
+    ],
+    ['apple-mail/plain-reply-de-iso-8859-1', 'Grüße'],
+  ])('decodes the body of %s', async (name, expected) => {
+    expect((await corpus(name)).text).toContain(expected);
+  });
+
+  it('decodes RFC 2047 words in ISO-2022-JP, GB2312, GBK and KOI8-R', async () => {
+    const japanese = await corpus('apple-mail/plain-reply-ja-iso-2022-jp');
+    expect(japanese.subject).toBe('Re: Action required: 本番デプロイの承認 ― Shop 4.2');
+    expect(japanese.from?.name).toBe('佐藤 花子');
+    expect((await corpus('outlook-desktop/button-complete-gb2312')).from?.name).toBe('王伟');
+    expect((await corpus('other/foxmail-plain-reply-gbk')).subject).toMatch(
+      /^回复: Action required/,
+    );
+    expect((await corpus('other/the-bat-plain-reply-koi8-r')).from?.name).toBe('Ольга Смирнова');
+  });
+
+  it('joins a token that a Q-encoded subject split over two encoded words', async () => {
+    const message = await corpus('thunderbird/button-complete-comment-de-flowed');
+    expect(
+      readFixture('clients/thunderbird/button-complete-comment-de-flowed.eml').toString(),
+    ).toMatch(/=5brc-t1-c\w+\?=\r\n =\?UTF-8\?Q\?[\w-]+=5d\?=/);
+    expect(findAnswerTokens(message.subject)).toHaveLength(1);
+  });
+
+  it('reads RFC 2231 file names, plain and continued', async () => {
+    expect((await corpus('apple-mail/button-complete-attachment-rfc2231')).attachmentNames).toEqual(
+      ['Bildschirmfoto 2025-01-06 um 09.15.32.png'],
+    );
+    expect((await corpus('thunderbird/plain-reply-attachment-rfc2231')).attachmentNames).toEqual([
+      'deploy-log-übersicht-2025-01-06-production-eu-west-1-canary.txt',
+    ]);
+  });
+
+  it('joins format=flowed lines, with delsp=yes deleting the space before a soft break', async () => {
+    const message = await corpus('apple-mail/button-fail-comment-flowed');
+    expect(message.text).toContain('since 09:05; I am rolling back');
+    expect(message.text).toContain('has looked at it.');
+  });
+
+  it('reads Yahoo’s HTML instead of its lossy text part, without hidden preview text', async () => {
+    const message = await corpus('yahoo/plain-reply-en');
+    expect(readFixture('clients/yahoo/plain-reply-en.eml').toString()).toContain(
+      ' Approved.Thanks, Mia',
+    );
+    expect(message.text.startsWith('Approved.\nThanks, Mia\n')).toBe(true);
+    expect(message.text).toContain('> On Monday, January 6, 2025');
+    expect(message.text).not.toContain(
+      'A task in a release pipeline is waiting for your decision. Approve',
+    );
+  });
+
+  it('renders one <div><br></div> as one empty line', async () => {
+    const message = await corpus('ios-mail/plain-reply-nl-html-only');
+    expect(message.text).toMatch(/^Akkoord, ga je gang\.\n\s*\nGroet,\nSanne\n/);
+  });
+
+  it('returns a result for client fixtures truncated at many points', async () => {
+    for (const name of [
+      'apple-mail/button-complete-attachment-rfc2231',
+      'outlook-desktop/plain-reply-ja-shift-jis',
+      'thunderbird/plain-reply-attachment-rfc2231',
+      'yahoo/plain-reply-en',
+    ]) {
+      const raw = readFixture(`clients/${name}.eml`);
+      const step = Math.ceil(raw.length / 60);
+      for (let end = 0; end < raw.length; end += step) {
+        expect(typeof (await parseInboundMessage(raw.subarray(0, end))).ok).toBe('boolean');
+      }
+    }
+  });
+});
+
 describe('parseInboundMessage header details', () => {
   it('splits "a, b" References with and without brackets, and drops In-Reply-To comments', async () => {
     const message = await parseRaw(

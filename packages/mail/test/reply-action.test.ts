@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ACTION_VOCABULARY, detectReplyAction, extractComment } from '../src/index';
+import {
+  DEFAULT_ACTION_VOCABULARY,
+  detectReplyAction,
+  extendActionVocabulary,
+  extractComment,
+} from '../src/index';
 import { parseFixture } from './helpers';
 
 describe('detectReplyAction', () => {
@@ -138,5 +143,51 @@ describe('detectReplyAction', () => {
     expect(DEFAULT_ACTION_VOCABULARY.complete).toContain('approved');
     expect(DEFAULT_ACTION_VOCABULARY.fail).toContain('rejected');
     expect(() => DEFAULT_ACTION_VOCABULARY.complete.push('nope')).toThrow();
+  });
+
+  it.each([
+    ['承認します。本番環境へのデプロイを進めてください。', 'complete'],
+    ['承認', 'complete'],
+    ['却下します。負荷試験がまだです。', 'fail'],
+    ['同意，请继续发布。', 'complete'],
+    ['不同意。', 'fail'],
+    ['驳回', 'fail'],
+    ['Одобрено. Выкатку можно начинать.', 'complete'],
+    ['Отклонено: тест не пройден.', 'fail'],
+    ['Нет, отклоняю.', 'fail'],
+    ['De acuerdo, adelante.', 'complete'],
+    ["D'accord, on y va.", 'complete'],
+    ['Goedkeuren', 'complete'],
+    ['Reprovado.', 'fail'],
+    ['Freigabe verweigert', 'fail'],
+  ] as const)('%j → %s (more languages)', (line, action) => {
+    expect(detectReplyAction(line)).toBe(action);
+  });
+
+  it.each(['承認しません。', '我同意吗？', 'Не одобрено.', 'Не согласен', 'No estoy de acuerdo'])(
+    '%j → null (negated or not an answer)',
+    (line) => {
+      expect(detectReplyAction(line)).toBeNull();
+    },
+  );
+
+  it('skips labels in brackets that clients and gateways put on top', () => {
+    expect(detectReplyAction('[EXTERNAL]\nApproved')).toBe('complete');
+    expect(detectReplyAction('[Corp Internal – General]\n\nRejected, see INC0042.')).toBe('fail');
+    expect(detectReplyAction('[x] Approved')).toBe('complete');
+  });
+
+  it('skips salutations in more languages', () => {
+    expect(detectReplyAction('Здравствуйте, Release.\n\nОдобрено.')).toBe('complete');
+    expect(detectReplyAction('お疲れ様です。\n承認します。')).toBe('complete');
+  });
+
+  it('extends the default vocabulary without losing it', () => {
+    const vocabulary = extendActionVocabulary({ complete: ['ship it'], fail: ['hold'] });
+    expect(detectReplyAction('Ship it!', { vocabulary })).toBe('complete');
+    expect(detectReplyAction('Hold, please', { vocabulary })).toBe('fail');
+    expect(detectReplyAction('Genehmigt', { vocabulary })).toBe('complete');
+    expect(Object.isFrozen(vocabulary.complete)).toBe(true);
+    expect(DEFAULT_ACTION_VOCABULARY.complete).not.toContain('ship it');
   });
 });

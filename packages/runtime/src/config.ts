@@ -40,9 +40,35 @@ export interface Config {
   trustedAuthservId?: string;
   rejectionNotices: boolean;
   confirmationNotices: boolean;
+  /** RC_VERIFY_DKIM: the verifier checks DKIM signatures itself and requires one aligned with From */
+  verifyDkim: boolean;
+  /** RC_SENDER_RATE_LIMIT: most inbound emails processed per sender per window; null = off */
+  senderRateLimit: RateLimit | null;
+  /** RC_VERIFY_RATE_LIMIT: most inbound emails all verifiers together take per window; null = off */
+  verifyRateLimit: RateLimit | null;
+  /** RC_INBOUND_LOG_MAX_ENTRIES, RC_INBOUND_LOG_MAX_AGE: retention of the inbound log */
+  inboundLog: { maxEntries: number; maxAgeMs: number };
   retry: { attempts: number; baseDelayMs: number };
   logLevel: string;
   mailDebug: boolean;
+}
+
+/** `max` events per `durationMs`, e.g. `20/1h`. */
+export interface RateLimit {
+  max: number;
+  durationMs: number;
+}
+
+/** `20/1h`, `200/1s`; `off` (or `0`) switches the limit off. Returns undefined when unreadable. */
+export function parseRateLimit(text: string): RateLimit | null | undefined {
+  const value = text.trim().toLowerCase();
+  if (value === 'off' || value === '0') return null;
+  const match = /^(\d+)\s*\/\s*(\S+)$/.exec(value);
+  if (!match?.[1] || !match[2]) return undefined;
+  const max = Number(match[1]);
+  const durationMs = parseDuration(match[2]);
+  if (!Number.isSafeInteger(max) || max < 1 || durationMs === null || durationMs < 1) return undefined;
+  return { max, durationMs };
 }
 
 export class ConfigError extends Error {
@@ -128,6 +154,16 @@ class Reader {
     if (parsed === null) {
       this.problem(name, `must be a duration like 30s, 5m, 7d, not "${value}"`, example);
       return parseDuration(fallback) ?? 0;
+    }
+    return parsed;
+  }
+
+  rateLimit(name: string, fallback: string, example: string): RateLimit | null {
+    const value = this.string(name) ?? fallback;
+    const parsed = parseRateLimit(value);
+    if (parsed === undefined) {
+      this.problem(name, `must be <count>/<duration> like 20/1h, or off, not "${value}"`, example);
+      return parseRateLimit(fallback) ?? null;
     }
     return parsed;
   }
@@ -330,6 +366,13 @@ export function loadConfig(env: Env, roles: ServiceRole[]): Config {
     trustedAuthservId,
     rejectionNotices: read.boolean('RC_REJECTION_NOTICES', false),
     confirmationNotices: read.boolean('RC_CONFIRMATION_NOTICES', false),
+    verifyDkim: read.boolean('RC_VERIFY_DKIM', false),
+    senderRateLimit: read.rateLimit('RC_SENDER_RATE_LIMIT', '60/1h', '20/1h'),
+    verifyRateLimit: read.rateLimit('RC_VERIFY_RATE_LIMIT', '200/1s', '200/1s'),
+    inboundLog: {
+      maxEntries: read.integer('RC_INBOUND_LOG_MAX_ENTRIES', 100_000, 100, 100_000_000, '100000'),
+      maxAgeMs: read.duration('RC_INBOUND_LOG_MAX_AGE', '30d', '30d'),
+    },
     retry: {
       attempts: read.integer('RC_RETRY_ATTEMPTS', 12, 1, 100, '12'),
       baseDelayMs: read.duration('RC_RETRY_BASE_DELAY', '1s', '1s'),

@@ -15,7 +15,7 @@ export async function startSender(context: ServiceContext, options: SenderOption
   const { config, logger: rootLogger, redis, workerRedis, queues } = context;
   const logger = rootLogger.child({ component: 'sender' });
   const store = new RequestStore(redis, config.queuePrefix);
-  const inboundLog = new InboundLog(redis, config.queuePrefix);
+  const inboundLog = new InboundLog(redis, config.queuePrefix, config.inboundLog);
   if (config.mailTransport === 'graph' && !options.transport) {
     throw new Error('RC_MAIL_TRANSPORT=graph is not available yet in this build; use smtp');
   }

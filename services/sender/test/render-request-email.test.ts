@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildAnswerMailto, MARKER_LINE_PATTERN } from '@rc/mail';
+import { buildAnswerMailto, detectReplyAction, MARKER_LINE_PATTERN } from '@rc/mail';
 import { renderRequestEmail, type RequestEmailInput } from '../src/render/request-email';
+import { REQUEST_EMAIL_STRINGS } from '../src/render/strings';
 
 const input: RequestEmailInput = {
   title: 'Approve production deploy',
@@ -39,7 +40,11 @@ function decodeMailto(href: string): { to: string; subject: string; body: string
       return [key, decodeURIComponent(value)] as const;
     }),
   );
-  return { to: match[1] ?? '', subject: params.get('subject') ?? '', body: params.get('body') ?? '' };
+  return {
+    to: match[1] ?? '',
+    subject: params.get('subject') ?? '',
+    body: params.get('body') ?? '',
+  };
 }
 
 describe('renderRequestEmail', () => {
@@ -137,7 +142,9 @@ describe('renderRequestEmail', () => {
   });
 
   it('builds a single-line subject with the release title', () => {
-    expect(renderRequestEmail(input).subject).toBe('Action required: Approve production deploy — Shop 4.2');
+    expect(renderRequestEmail(input).subject).toBe(
+      'Action required: Approve production deploy — Shop 4.2',
+    );
     const { subject } = renderRequestEmail({
       ...input,
       title: 'Approve\r\nBcc: evil@example.com',
@@ -172,7 +179,7 @@ describe('renderRequestEmail', () => {
     const { subject, html, text } = renderRequestEmail({ ...input, locale: 'de-DE' });
     expect(subject).toBe('Aktion erforderlich: Approve production deploy — Shop 4.2');
     expect(anchors(html).map((link) => link.text)).toEqual(['Complete task', 'Fail task']);
-    expect(html).toContain('<html lang="de">');
+    expect(html).toMatch(/<html lang="de"[ >]/);
     for (const body of [html, text]) {
       expect(body).toContain('Hallo Alice,');
       expect(body).toContain('Aufgaben-ID');
@@ -180,7 +187,7 @@ describe('renderRequestEmail', () => {
       expect(body).toContain('Beschreibung');
       expect(body).toContain('schließt die Aufgabe ab.');
       expect(body).toContain('Nur das Absenden der E-Mail zählt.');
-      expect(body).toContain('„approve“ oder „reject“');
+      expect(body).toContain('„genehmigt“ oder „abgelehnt“');
       expect(body).not.toContain('Hello');
     }
     const complete = decodeMailto(anchors(html)[0]?.href ?? '');
@@ -195,5 +202,53 @@ describe('renderRequestEmail', () => {
     const { subject, text } = renderRequestEmail({ ...input, locale: 'fr', expiresAt: 'soon' });
     expect(subject.startsWith('Action required: ')).toBe(true);
     expect(text).toContain('Answer by: soon');
+  });
+
+  it.each(Object.entries(REQUEST_EMAIL_STRINGS))(
+    'suggests reply words (%s) that the verifier understands',
+    (_locale, strings) => {
+      expect(strings.plainReply).toContain(strings.replyKeywords.complete);
+      expect(strings.plainReply).toContain(strings.replyKeywords.fail);
+      expect(detectReplyAction(strings.replyKeywords.complete)).toBe('complete');
+      expect(detectReplyAction(strings.replyKeywords.fail)).toBe('fail');
+    },
+  );
+
+  it('tells what each button does and names task and release in every locale', () => {
+    for (const locale of Object.keys(REQUEST_EMAIL_STRINGS) as Array<
+      keyof typeof REQUEST_EMAIL_STRINGS
+    >) {
+      const strings = REQUEST_EMAIL_STRINGS[locale];
+      const { html, text } = renderRequestEmail({ ...input, locale });
+      for (const body of [html, text]) {
+        expect(body).toContain(strings.completeExplained);
+        expect(body).toContain(strings.failExplained);
+        expect(body).toContain(strings.task);
+        expect(body).toContain(strings.release);
+        expect(body).toContain('Approve production deploy');
+        expect(body).toContain('Shop 4.2 (Release1)');
+      }
+    }
+  });
+
+  it('is built for Outlook desktop, phones and dark mode', () => {
+    const { html } = renderRequestEmail(input);
+    // Outlook (Word) paints the button from the cell; everyone else from the padded anchor.
+    for (const color of ['#1a7f37', '#b42318']) {
+      expect(html).toContain(
+        `<td align="center" bgcolor="${color}" style="background-color:${color};border-radius:6px;mso-padding-alt:12px 24px;">`,
+      );
+      expect(html).toMatch(
+        new RegExp(
+          `<a href="mailto:[^"]*" style="display:inline-block;min-width:112px;text-align:center;padding:12px 24px;background-color:${color};`,
+        ),
+      );
+    }
+    expect(html).toContain('<!--[if mso]><table role="presentation" width="600"');
+    expect(html).toContain('<o:PixelsPerInch>96</o:PixelsPerInch>');
+    expect(html).toContain('@media (prefers-color-scheme: dark)');
+    expect(html).toContain('[data-ogsb] .rc-page');
+    expect(html).toContain('@media screen and (max-width: 480px)');
+    expect(html).toContain('<meta name="format-detection"');
   });
 });

@@ -24,7 +24,12 @@ export function createEngine(config: Config, results: TypedQueue<'results'>): En
 export async function startTaskUpdater(context: ServiceContext): Promise<RunningService> {
   const { config, queues } = context;
   const logger = context.logger.child({ component: 'task-updater' });
-  const deps = { engine: createEngine(config, queues.results), store: new RequestStore(context.redis, config.queuePrefix), logger };
+  const deps = {
+    engine: createEngine(config, queues.results),
+    store: new RequestStore(context.redis, config.queuePrefix),
+    logger,
+    ...(config.confirmationNotices ? { confirmations: queues.send } : {}),
+  };
   const worker = createWorker('update', (job) => applyUpdate(job, deps), {
     connection: context.workerRedis,
     prefix: config.queuePrefix,

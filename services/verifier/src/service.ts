@@ -1,15 +1,26 @@
 import { createWorker, type RunningService, type ServiceContext } from '@rc/runtime';
 import { InboundLog, RequestStore } from '@rc/store';
-import { verifyInbound } from './process';
+import { cachedResolver, systemResolver, type DnsResolver } from './dns-cache';
+import { RejectionNotices } from './notices';
+import { verifyInbound, type VerifierDeps } from './process';
+import { SenderRateLimiter } from './rate-limit';
+
+export interface VerifierOptions {
+  /** replaces the system DNS resolver for DKIM keys (tests); answers are cached either way */
+  dnsResolver?: DnsResolver;
+}
 
 /** The verifier: stateless, scale it out; every replica takes jobs from the same `inbound` queue. */
-export async function startVerifier(context: ServiceContext): Promise<RunningService> {
+export async function startVerifier(
+  context: ServiceContext,
+  options: VerifierOptions = {},
+): Promise<RunningService> {
   const { config, queues } = context;
   const logger = context.logger.child({ component: 'verifier' });
-  const deps = {
+  const deps: VerifierDeps = {
     keyring: config.keyring,
     store: new RequestStore(context.redis, config.queuePrefix),
-    inboundLog: new InboundLog(context.redis, config.queuePrefix),
+    inboundLog: new InboundLog(context.redis, config.queuePrefix, config.inboundLog),
     updateQueue: queues.update,
     logger,
     settings: {
@@ -19,16 +30,46 @@ export async function startVerifier(context: ServiceContext): Promise<RunningSer
       whitelist: config.whitelist,
       requireDmarc: config.requireDmarc,
       trustedAuthservId: config.trustedAuthservId,
+      verifyDkim: config.verifyDkim,
     },
+    ...(config.verifyDkim
+      ? { dnsResolver: cachedResolver(options.dnsResolver ?? systemResolver()) }
+      : {}),
+    ...(config.senderRateLimit
+      ? {
+          senderRateLimiter: new SenderRateLimiter(
+            context.redis,
+            config.queuePrefix,
+            config.senderRateLimit,
+          ),
+        }
+      : {}),
+    ...(config.rejectionNotices
+      ? { rejectionNotices: new RejectionNotices(context.redis, config.queuePrefix, queues.send) }
+      : {}),
   };
-  const worker = createWorker('inbound', (job) => verifyInbound(job, deps), {
-    connection: context.workerRedis,
-    prefix: config.queuePrefix,
-    // MIME parsing is CPU-bound; a few in flight hide the Redis round trips without starving the loop.
-    concurrency: 4,
-    logger,
-    deadLetter: queues.deadLetter,
-  });
+  const worker = createWorker(
+    'inbound',
+    (data, job) =>
+      verifyInbound(data, deps, { finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+    {
+      connection: context.workerRedis,
+      prefix: config.queuePrefix,
+      // MIME parsing is CPU-bound; a few in flight hide the Redis round trips without starving the loop.
+      concurrency: 16,
+      logger,
+      deadLetter: queues.deadLetter,
+      // RC_VERIFY_RATE_LIMIT: BullMQ's limiter is per queue, so it bounds all replicas together.
+      ...(config.verifyRateLimit
+        ? {
+            limiter: {
+              max: config.verifyRateLimit.max,
+              duration: config.verifyRateLimit.durationMs,
+            },
+          }
+        : {}),
+    },
+  );
   return {
     name: 'verifier',
     readiness: [],

@@ -74,7 +74,9 @@ export function renderRequestEmail(input: RequestEmailInput): RenderedEmail {
         ? `${releaseTitle} (${input.release.id})`
         : input.release.id
       : undefined,
-    description: input.description?.trim() ? input.description.replace(/\r\n?/g, '\n').trim() : undefined,
+    description: input.description?.trim()
+      ? input.description.replace(/\r\n?/g, '\n').trim()
+      : undefined,
     taskId: input.taskId,
     expires: formatExpiry(input.expiresAt),
     links,
@@ -152,29 +154,39 @@ function renderHtml(content: EmailContent): string {
       p(escapeHtml(content.description).replace(/\n/g, '<br>'), 'word-break:break-word;')
     : '';
   const buttonRow = (label: string, href: string, color: string, explained: string) =>
-    `<tr><td valign="middle" style="padding:0 16px 12px 0;">${button(label, href, color)}</td>` +
-    `<td class="rc-text" valign="middle" style="padding:0 0 12px 0;color:${COLORS.text};">${escapeHtml(explained)}</td></tr>`;
+    `<tr><td class="rc-stack" valign="middle" style="padding:0 16px 12px 0;">${button(label, href, color)}</td>` +
+    `<td class="rc-text rc-stack" valign="middle" style="padding:0 0 12px 0;color:${COLORS.text};">${escapeHtml(explained)}</td></tr>`;
 
   return `<!DOCTYPE html>
-<html lang="${content.locale}">
+<html lang="${content.locale}" dir="ltr" xmlns:o="urn:schemas-microsoft-com:office:office">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="x-apple-disable-message-reformatting">
+<meta name="format-detection" content="telephone=no, date=no, address=no, email=no, url=no">
 <meta name="color-scheme" content="light dark">
 <meta name="supported-color-schemes" content="light dark">
 <title>${escapeHtml(content.title)}</title>
+<!--[if mso]><noscript><xml><o:OfficeDocumentSettings><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml></noscript><![endif]-->
 <style>
 :root { color-scheme: light dark; supported-color-schemes: light dark; }
-/* Apple Mail, iOS Mail, Thunderbird honour this; Outlook.com marks dark mode with [data-ogsc]. */
+body { margin: 0; padding: 0; -webkit-text-size-adjust: 100%; -ms-text-size-adjust: 100%; }
+/* Apple Mail, iOS Mail, Thunderbird and Outlook for Mac honour this. */
 @media (prefers-color-scheme: dark) {
   .rc-page { background-color: ${COLORS.darkPage} !important; }
   .rc-card { background-color: ${COLORS.darkCard} !important; border-color: ${COLORS.darkRule} !important; }
   .rc-text { color: ${COLORS.darkText} !important; }
   .rc-muted { color: ${COLORS.darkMuted} !important; }
 }
+/* Outlook.com and Outlook apps mark their own dark mode with [data-ogsc] (text) and [data-ogsb] (backgrounds). */
 [data-ogsc] .rc-text { color: ${COLORS.darkText} !important; }
 [data-ogsc] .rc-muted { color: ${COLORS.darkMuted} !important; }
+[data-ogsb] .rc-page { background-color: ${COLORS.darkPage} !important; }
+[data-ogsb] .rc-card { background-color: ${COLORS.darkCard} !important; }
+/* Phones: each button above its explanation, so neither is squeezed. */
+@media screen and (max-width: 480px) {
+  .rc-stack { display: block !important; width: 100% !important; padding-right: 0 !important; }
+}
 </style>
 </head>
 <body class="rc-page" style="margin:0;padding:0;background-color:${COLORS.page};">
@@ -183,7 +195,7 @@ function renderHtml(content: EmailContent): string {
 <tr><td align="center" style="padding:24px 12px;">
 <!--[if mso]><table role="presentation" width="600" border="0" cellspacing="0" cellpadding="0"><tr><td><![endif]-->
 <table role="presentation" class="rc-card" width="100%" border="0" cellspacing="0" cellpadding="0" bgcolor="${COLORS.card}" style="width:100%;max-width:600px;background-color:${COLORS.card};border:1px solid ${COLORS.rule};border-radius:8px;">
-<tr><td class="rc-text" style="padding:32px 28px;font-family:${FONT};font-size:16px;line-height:24px;color:${COLORS.text};">
+<tr><td class="rc-text" style="padding:32px 28px;font-family:${FONT};font-size:16px;line-height:24px;mso-line-height-rule:exactly;color:${COLORS.text};">
 ${p(escapeHtml(strings.greeting(content.name)))}
 ${p(escapeHtml(strings.intro))}
 <table role="presentation" border="0" cellspacing="0" cellpadding="0" style="margin:0 0 16px 0;font-family:${FONT};font-size:16px;line-height:24px;">${details}</table>
@@ -207,15 +219,17 @@ ${p(escapeHtml(strings.plainReply))}
 }
 
 /**
- * A "bulletproof" button: the cell's bgcolor paints it in Outlook desktop (Word engine), which
- * ignores padding on <a>; `mso-padding-alt` gives the cell that padding there instead. Other
- * clients make the whole padded anchor clickable.
+ * A "bulletproof" button: a table cell painted with `bgcolor`, so Outlook desktop (Word's
+ * renderer, which ignores padding and backgrounds on <a>) still shows a coloured button;
+ * `mso-padding-alt` gives that cell the padding there. Everywhere else the padded, coloured
+ * anchor itself is the button, so the whole area is clickable. The anchor text stays a plain
+ * text node: SPEC 3.3 fixes it, and people and tests look for it exactly.
  */
 function button(label: string, href: string, color: string): string {
   return (
     `<table role="presentation" border="0" cellspacing="0" cellpadding="0"><tr>` +
     `<td align="center" bgcolor="${color}" style="background-color:${color};border-radius:6px;mso-padding-alt:12px 24px;">` +
-    `<a href="${escapeHtml(href)}" style="display:inline-block;padding:12px 24px;font-family:${FONT};font-size:16px;line-height:20px;font-weight:bold;color:${COLORS.buttonText};text-decoration:none;border-radius:6px;white-space:nowrap;">${escapeHtml(label)}</a>` +
+    `<a href="${escapeHtml(href)}" style="display:inline-block;min-width:112px;text-align:center;padding:12px 24px;background-color:${color};border:1px solid ${color};border-radius:6px;font-family:${FONT};font-size:16px;line-height:20px;mso-line-height-rule:exactly;font-weight:bold;color:${COLORS.buttonText};text-decoration:none;white-space:nowrap;">${escapeHtml(label)}</a>` +
     `</td></tr></table>`
   );
 }

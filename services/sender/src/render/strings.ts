@@ -3,7 +3,8 @@ import type { TemplateLocale } from '@rc/mail';
 /**
  * Words around the request email. The button texts are not here on purpose: SPEC 3.3 fixes
  * them to `Complete task` and `Fail task` in every locale, so `request-email.ts` owns them.
- * Likewise the reply keywords `approve` / `reject` stay English: they are what the parser reads.
+ * The reply keywords each locale suggests must be in @rc/mail's DEFAULT_ACTION_VOCABULARY
+ * (a test checks it), or a plain reply that follows our own advice would not be understood.
  */
 export interface RequestEmailStrings {
   subjectPrefix: string;
@@ -20,6 +21,8 @@ export interface RequestEmailStrings {
   howButtonsWork: string;
   clickIsNotEnough: string;
   plainReply: string;
+  /** The words `plainReply` suggests, in the order it names them: complete, then fail. */
+  replyKeywords: { complete: string; fail: string };
   footer: string;
 }
 
@@ -40,7 +43,9 @@ export const REQUEST_EMAIL_STRINGS: Record<TemplateLocale, RequestEmailStrings> 
       'Both open a pre-filled email; add a comment above the marked line and send it.',
     clickIsNotEnough: 'Clicking does nothing by itself: only sending the email counts.',
     plainReply: 'A plain reply to this email works too: start it with "approve" or "reject".',
-    footer: 'This message was sent automatically. Please do not change the token in the subject or body.',
+    replyKeywords: { complete: 'approve', fail: 'reject' },
+    footer:
+      'This message was sent automatically. Please do not change the token in the subject or body.',
   },
   de: {
     subjectPrefix: 'Aktion erforderlich',
@@ -58,7 +63,9 @@ export const REQUEST_EMAIL_STRINGS: Record<TemplateLocale, RequestEmailStrings> 
       'Beide öffnen eine vorausgefüllte E-Mail; schreiben Sie einen Kommentar oberhalb der markierten Zeile und senden Sie sie ab.',
     clickIsNotEnough: 'Ein Klick allein bewirkt nichts: Nur das Absenden der E-Mail zählt.',
     plainReply:
-      'Eine einfache Antwort auf diese E-Mail funktioniert auch: Beginnen Sie sie mit „approve“ oder „reject“.',
-    footer: 'Diese Nachricht wurde automatisch versendet. Bitte ändern Sie das Token in Betreff oder Text nicht.',
+      'Eine einfache Antwort auf diese E-Mail funktioniert auch: Beginnen Sie sie mit „genehmigt“ oder „abgelehnt“.',
+    replyKeywords: { complete: 'genehmigt', fail: 'abgelehnt' },
+    footer:
+      'Diese Nachricht wurde automatisch versendet. Bitte ändern Sie das Token in Betreff oder Text nicht.',
   },
 };

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import type { InboundJob } from '@rc/contracts';
+import { loadConfig, startHost, type Host } from '@rc/runtime';
+import { InboundLog } from '@rc/store';
+import { startRedis, type RedisServer } from '@rc/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startVerifier } from '../src/index';
+import { buttonAnswer, inboundJob, MAILBOX } from './harness';
+
+/**
+ * The verifier as a service, configured only through RC_* variables: the global rate limit
+ * (BullMQ limiter), rejection notices and inbound-log retention are wired from the config.
+ */
+
+let redis: RedisServer;
+const hosts: Host[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await Promise.allSettled(hosts.map((host) => host.close()));
+  await redis?.stop();
+});
+
+async function startVerifierHost(extra: Record<string, string>): Promise<Host> {
+  const env = {
+    RC_REDIS_URL: redis.url,
+    RC_QUEUE_PREFIX: `vs${randomBytes(4).toString('hex')}`,
+    RC_MAILBOX_ADDRESS: MAILBOX,
+    RC_SIGNING_KEYS: `k1:${'ef'.repeat(24)}`,
+    RC_HTTP_PORT: '0',
+    RC_LOG_LEVEL: 'silent',
+    ...extra,
+  };
+  const host = await startHost(loadConfig(env, ['verifier']), [startVerifier], 'verifier-test');
+  hosts.push(host);
+  return host;
+}
+
+function junk(count: number, sender: (i: number) => string): InboundJob[] {
+  return Array.from({ length: count }, (_, i) =>
+    inboundJob(buttonAnswer({ from: sender(i), body: `no token here ${i}` })),
+  );
+}
+
+async function waitForOutcomes(
+  log: InboundLog,
+  jobs: InboundJob[],
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const outcomes = await Promise.all(jobs.map((job) => log.outcomeOf(job.inboundId)));
+    if (outcomes.every((outcome) => outcome !== null)) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `only ${outcomes.filter(Boolean).length} of ${jobs.length} outcomes recorded`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('verifier service', () => {
+  it('RC_VERIFY_RATE_LIMIT bounds how fast all verifiers together take inbound mail', async () => {
+    const host = await startVerifierHost({
+      RC_VERIFY_RATE_LIMIT: '5/1s',
+      RC_SENDER_RATE_LIMIT: 'off',
+    });
+    const { config, queues, redis: client } = host.context;
+    const log = new InboundLog(client, config.queuePrefix);
+    const jobs = junk(15, (i) => `limited${i}@corp.example`);
+    const started = Date.now();
+    await queues.inbound.addBulk(
+      jobs.map((data) => ({ name: 'inbound', data, opts: { jobId: data.inboundId } })),
+    );
+    await waitForOutcomes(log, jobs);
+    const elapsed = Date.now() - started;
+    // 15 jobs at 5 per second: the third batch cannot start before two windows have passed
+    expect(elapsed).toBeGreaterThanOrEqual(1_900);
+    console.log(`15 inbound jobs at RC_VERIFY_RATE_LIMIT=5/1s took ${elapsed} ms`);
+  });
+
+  it('RC_SENDER_RATE_LIMIT, RC_REJECTION_NOTICES and RC_INBOUND_LOG_MAX_ENTRIES are wired', async () => {
+    const host = await startVerifierHost({
+      RC_VERIFY_RATE_LIMIT: 'off',
+      RC_SENDER_RATE_LIMIT: '2/1h',
+      RC_REJECTION_NOTICES: 'true',
+      RC_REQUIRE_DMARC: 'true',
+      RC_TRUSTED_AUTHSERV_ID: 'mx.rc.example',
+      RC_INBOUND_LOG_MAX_ENTRIES: '100',
+    });
+    const { config, queues, redis: client } = host.context;
+    expect(config.inboundLog).toEqual({ maxEntries: 100, maxAgeMs: 30 * 86_400_000 });
+    const log = new InboundLog(client, config.queuePrefix);
+    const authResults =
+      'Authentication-Results: mx.rc.example; dmarc=pass header.from=corp.example';
+    const flood = Array.from({ length: 4 }, (_, i) =>
+      inboundJob(
+        buttonAnswer({ from: 'flooder@corp.example', body: `hello ${i}`, headers: [authResults] }),
+      ),
+    );
+    for (const job of flood) {
+      await queues.inbound.add('inbound', job, { jobId: job.inboundId });
+      await waitForOutcomes(log, [job]);
+    }
+    const reasons = await Promise.all(
+      flood.map(
+        async (job) =>
+          (await log.query({ limit: 1000 })).find((item) => item.inboundId === job.inboundId)
+            ?.reason,
+      ),
+    );
+    expect(reasons).toEqual(['no_token', 'no_token', 'rate_limited', 'rate_limited']);
+    const notices = (await queues.send.getJobs(['waiting', 'delayed', 'prioritized'])).map(
+      (job) => job.data,
+    );
+    // one no_token notice (deduplicated per sender and reason), none for rate_limited
+    expect(notices).toEqual([
+      expect.objectContaining({
+        kind: 'notice',
+        notice: 'rejection',
+        to: 'flooder@corp.example',
+        reason: 'no_token',
+      }),
+    ]);
+
+    const many = junk(450, (i) => `many${i}@corp.example`);
+    await queues.inbound.addBulk(
+      many.map((data) => ({ name: 'inbound', data, opts: { jobId: data.inboundId } })),
+    );
+    await waitForOutcomes(log, many, 60_000);
+    // MAXLEN ~ trims whole stream nodes (100 entries each): bounded, not exact
+    const length = await client.xlen(`${config.queuePrefix}:inbound:log`);
+    expect(length).toBeLessThanOrEqual(200);
+    expect(length).toBeGreaterThanOrEqual(100);
+  });
+});
