@@ -16,7 +16,14 @@ import { RequestStore, storedRequestFromJob } from '@rc/store';
 import { startTaskUpdater } from '@rc/task-updater';
 import { mintAnswerToken, newAnswerRef, parseSigningKeys } from '@rc/tokens';
 import { startVerifier } from '@rc/verifier';
-import { answerWithButton, openMailbox, readRequestEmail, startMailStack, startRedis, startWebhookReceiver } from '@rc/testkit';
+import {
+  answerWithButton,
+  openMailbox,
+  readRequestEmail,
+  startMailStack,
+  startRedis,
+  startWebhookReceiver,
+} from '@rc/testkit';
 import { createRedis } from '@rc/runtime';
 import { MAILBOX, systemEnv } from '../services/all-in-one/test/system';
 
@@ -39,12 +46,23 @@ const starters = [
   startTaskUpdater,
 ];
 
-const [redis, stack, engine] = await Promise.all([startRedis(), startMailStack(), startWebhookReceiver()]);
+const [redis, stack, engine] = await Promise.all([
+  startRedis(),
+  startMailStack(),
+  startWebhookReceiver(),
+]);
 try {
   // 1. pickup latency
   {
-    const env = systemEnv({ redisUrl: redis.url, stack, webhookUrl: engine.url }, { RC_SYNC_INTERVAL: '60s', RC_LOG_LEVEL: 'error' });
-    const host = await startHost(loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']), starters, 'bench');
+    const env = systemEnv(
+      { redisUrl: redis.url, stack, webhookUrl: engine.url },
+      { RC_SYNC_INTERVAL: '60s', RC_LOG_LEVEL: 'error' },
+    );
+    const host = await startHost(
+      loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']),
+      starters,
+      'bench',
+    );
     const base = `http://127.0.0.1:${host.http.port}`;
     const latencies: number[] = [];
     for (let i = 0; i < ANSWERS; i++) {
@@ -52,8 +70,15 @@ try {
       const inbox = await openMailbox(stack, assignee);
       await fetch(`${base}/v1/completion-requests`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${env.RC_API_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ taskId: `T${i}`, title: `Latency ${i}`, assignees: [{ email: assignee }] }),
+        headers: {
+          authorization: `Bearer ${env.RC_API_TOKEN}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          taskId: `T${i}`,
+          title: `Latency ${i}`,
+          assignees: [{ email: assignee }],
+        }),
       });
       const email = await readRequestEmail(await inbox.waitFor(() => true, 20_000));
       await inbox.close();
@@ -72,7 +97,15 @@ try {
 
   // 2. backlog drain
   {
-    const env = systemEnv({ redisUrl: redis.url, stack, webhookUrl: engine.url }, { RC_LOG_LEVEL: 'error', RC_BATCH_SIZE: '200' });
+    const env = systemEnv(
+      { redisUrl: redis.url, stack, webhookUrl: engine.url },
+      {
+        RC_LOG_LEVEL: 'error',
+        RC_BATCH_SIZE: '200',
+        RC_VERIFY_RATE_LIMIT: 'off',
+        RC_SENDER_RATE_LIMIT: 'off',
+      },
+    );
     const keyring = parseSigningKeys(env.RC_SIGNING_KEYS).keyring!;
     const storeRedis = createRedis(redis.url, 'client');
     const store = new RequestStore(storeRedis, env.RC_QUEUE_PREFIX);
@@ -83,14 +116,23 @@ try {
       const request = storedRequestFromJob(
         {
           kind: 'request',
-          request: { requestId: `bulk-${i}`, taskId: `Bulk${i}`, title: `Bulk ${i}`, assignees: [{ email: assignee }] },
+          request: {
+            requestId: `bulk-${i}`,
+            taskId: `Bulk${i}`,
+            title: `Bulk ${i}`,
+            assignees: [{ email: assignee }],
+          },
           requestedAt: new Date().toISOString(),
         },
         86_400_000,
       );
       await store.create(request);
       const ref = await store.answerRefFor(request, assignee, newAnswerRef);
-      const { subject, body } = buildAnswerTemplate({ action: 'complete', token: mintAnswerToken(keyring, 'complete', ref), title: request.title });
+      const { subject, body } = buildAnswerTemplate({
+        action: 'complete',
+        token: mintAnswerToken(keyring, 'complete', ref),
+        title: request.title,
+      });
       const raw =
         `From: ${assignee}\r\nTo: ${MAILBOX}\r\nSubject: ${subject}\r\nMessage-ID: <bulk-${i}@corp.example>\r\n` +
         `Date: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nApproved, number ${i}.${body}`;
@@ -101,11 +143,17 @@ try {
 
     const before = engine.received.length;
     const start = Date.now();
-    const host = await startHost(loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']), starters, 'bench');
+    const host = await startHost(
+      loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']),
+      starters,
+      'bench',
+    );
     await engine.waitFor(before + BACKLOG, 600_000);
     const elapsed = Date.now() - start;
     const outcomes = await (
-      await fetch(`http://127.0.0.1:${host.http.port}/v1/inbound?outcome=accepted&limit=1000`, { headers: { authorization: `Bearer ${env.RC_API_TOKEN}` } })
+      await fetch(`http://127.0.0.1:${host.http.port}/v1/inbound?outcome=accepted&limit=1000`, {
+        headers: { authorization: `Bearer ${env.RC_API_TOKEN}` },
+      })
     ).json();
     await host.close();
     await storeRedis.quit();

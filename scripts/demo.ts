@@ -10,7 +10,14 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { answerWithButton, openMailbox, readRequestEmail, startMailStack, startRedis, startWebhookReceiver } from '@rc/testkit';
+import {
+  answerWithButton,
+  openMailbox,
+  readRequestEmail,
+  startMailStack,
+  startRedis,
+  startWebhookReceiver,
+} from '@rc/testkit';
 
 const keep = process.argv.includes('--keep');
 const MAILBOX = 'approvals@rc.example';
@@ -21,11 +28,17 @@ const t0 = Date.now();
 let last = t0;
 function stage(name: string, detail = ''): void {
   const now = Date.now();
-  console.log(`${String(now - t0).padStart(7)} ms  (+${String(now - last).padStart(5)} ms)  ${name}${detail ? `  ${detail}` : ''}`);
+  console.log(
+    `${String(now - t0).padStart(7)} ms  (+${String(now - last).padStart(5)} ms)  ${name}${detail ? `  ${detail}` : ''}`,
+  );
   last = now;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
@@ -35,8 +48,15 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-const [redis, stack, engine] = await Promise.all([startRedis(), startMailStack(), startWebhookReceiver()]);
-stage('local Redis, Dovecot, SMTP and a stand-in engine started', `redis ${redis.url}, imap :${stack.imap.port}, smtp :${stack.smtp.port}`);
+const [redis, stack, engine] = await Promise.all([
+  startRedis(),
+  startMailStack(),
+  startWebhookReceiver(),
+]);
+stage(
+  'local Redis, Dovecot, SMTP and a stand-in engine started',
+  `redis ${redis.url}, imap :${stack.imap.port}, smtp :${stack.smtp.port}`,
+);
 
 const port = 18000 + Math.floor(Math.random() * 2000);
 const env = {
@@ -61,11 +81,19 @@ const env = {
 const logDir = mkdtempSync(join(tmpdir(), 'rc-demo-'));
 const logFile = join(logDir, 'remote-completion.log');
 const log = createWriteStream(logFile);
-const app = spawn('pnpm', ['--silent', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+const app = spawn('pnpm', ['--silent', 'start'], {
+  env,
+  stdio: ['ignore', 'pipe', 'pipe'],
+  detached: true,
+});
 app.stdout.pipe(log);
 app.stderr.pipe(log);
 const base = `http://127.0.0.1:${port}`;
-await until('readiness', async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 60_000);
+await until(
+  'readiness',
+  async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined),
+  60_000,
+);
 stage('pnpm start is up: sender, poller, verifier, task-updater', `${base}  (logs: ${logFile})`);
 
 async function shutdown(code: number): Promise<never> {
@@ -95,7 +123,12 @@ try {
   stage('email delivered', `to ${ASSIGNEE}: "${email.subject}"`);
 
   const rcInbox = await openMailbox(stack, MAILBOX);
-  await answerWithButton(stack.smtp, `Alice <${ASSIGNEE}>`, email.completeLink, 'Checked the dashboards, go ahead.\r\n');
+  await answerWithButton(
+    stack.smtp,
+    `Alice <${ASSIGNEE}>`,
+    email.completeLink,
+    'Checked the dashboards, go ahead.\r\n',
+  );
   stage('answer sent', 'Alice clicked "Complete task", added a comment, pressed send');
 
   await rcInbox.waitForCount(1, 30_000).catch(() => undefined);
@@ -103,8 +136,12 @@ try {
   stage('picked up', 'the poller queued it and removed it from the mailbox');
 
   const outcome = await until('verification', async () => {
-    const answer = await fetch(`${base}/v1/inbound?requestId=${requestId}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
-    const { items } = (await answer.json()) as { items: { outcome: string; reason: string | null }[] };
+    const answer = await fetch(`${base}/v1/inbound?requestId=${requestId}`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    const { items } = (await answer.json()) as {
+      items: { outcome: string; reason: string | null }[];
+    };
     return items[0];
   });
   stage('verified', `outcome ${outcome.outcome}${outcome.reason ? ` (${outcome.reason})` : ''}`);
@@ -120,6 +157,8 @@ try {
     await shutdown(0);
   }
 } catch (error) {
-  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)} (logs: ${logFile})`);
+  console.error(
+    `demo failed: ${error instanceof Error ? error.message : String(error)} (logs: ${logFile})`,
+  );
   await shutdown(1);
 }

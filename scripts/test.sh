@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 RC_BOOTSTRAP_CHROMIUM=1 bash scripts/bootstrap.sh
 pnpm typecheck
 pnpm lint
+pnpm format:check
 pnpm test

@@ -46,7 +46,11 @@ export class CompletionClient {
     this.sendQueue = new Queue<SendJob>(QUEUE_NAMES.send, {
       connection: this.redis,
       prefix: this.prefix,
-      defaultJobOptions: { attempts: 12, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 86_400 } },
+      defaultJobOptions: {
+        attempts: 12,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 86_400 },
+      },
     });
     this.store = new RequestStore(this.redis, this.prefix);
   }
@@ -55,12 +59,18 @@ export class CompletionClient {
   async requestCompletion(input: CompletionRequestInput): Promise<{ requestId: string }> {
     const parsed = completionRequestInputSchema.safeParse(input);
     if (!parsed.success) {
-      throw new InvalidCompletionRequestError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`));
+      throw new InvalidCompletionRequestError(
+        parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`),
+      );
     }
     const requestId = parsed.data.requestId ?? randomUUID();
     await this.sendQueue.add(
       'request',
-      { kind: 'request', request: { ...parsed.data, requestId }, requestedAt: new Date().toISOString() },
+      {
+        kind: 'request',
+        request: { ...parsed.data, requestId },
+        requestedAt: new Date().toISOString(),
+      },
       { jobId: `request-${requestId}` },
     );
     return { requestId };
@@ -82,7 +92,10 @@ export class CompletionClient {
    * idempotent on `requestId`: a crash after it returns but before the job is acknowledged
    * delivers the same result again.
    */
-  onResult(handler: (event: TaskEvent) => Promise<void>, options: { concurrency?: number } = {}): Worker<TaskEvent> {
+  onResult(
+    handler: (event: TaskEvent) => Promise<void>,
+    options: { concurrency?: number } = {},
+  ): Worker<TaskEvent> {
     // BullMQ does not close a connection it was given, so the client keeps it to close later.
     const connection = this.redis.duplicate({ maxRetriesPerRequest: null });
     const worker = new Worker<TaskEvent>(QUEUE_NAMES.results, async (job) => handler(job.data), {

@@ -5,7 +5,10 @@ export const emailAddressSchema = z
   .string()
   .trim()
   .max(320)
-  .regex(/^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/, 'must be an e-mail address like alice@corp.example');
+  .regex(
+    /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/,
+    'must be an e-mail address like alice@corp.example',
+  );
 
 export const assigneeSchema = z.object({
   email: emailAddressSchema,
@@ -24,12 +27,17 @@ export const completionRequestInputSchema = z.object({
   taskId: z.string().min(1).max(1024),
   title: z.string().trim().min(1).max(500),
   description: z.string().max(20_000).optional(),
-  release: z.object({ id: z.string().min(1).max(1024), title: z.string().max(500).optional() }).optional(),
+  release: z
+    .object({ id: z.string().min(1).max(1024), title: z.string().max(500).optional() })
+    .optional(),
   assignees: z.array(assigneeSchema).min(1).max(100),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   requestId: requestIdSchema.optional(),
   /** language of the request email; `en` when absent */
-  locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).optional(),
+  locale: z
+    .string()
+    .regex(/^[a-z]{2}(-[A-Z]{2})?$/)
+    .optional(),
 });
 export type CompletionRequestInput = z.infer<typeof completionRequestInputSchema>;
 
@@ -56,7 +64,10 @@ export const sendNoticeJobSchema = z.object({
   text: z.string(),
   inReplyTo: z.string().optional(),
 });
-export const sendJobSchema = z.discriminatedUnion('kind', [sendRequestJobSchema, sendNoticeJobSchema]);
+export const sendJobSchema = z.discriminatedUnion('kind', [
+  sendRequestJobSchema,
+  sendNoticeJobSchema,
+]);
 export type SendJob = z.infer<typeof sendJobSchema>;
 export type SendRequestJob = z.infer<typeof sendRequestJobSchema>;
 export type SendNoticeJob = z.infer<typeof sendNoticeJobSchema>;

@@ -3,6 +3,7 @@ import { isMailboxAddress, type ParsedAddress } from './addresses';
 import { htmlToReadableText } from './html-text';
 import { parseMessageIds } from './message-ids';
 import { normalizeAddress } from './whitelist';
+import { screenHeaderSection } from './header-screen';
 
 export interface ParsedMessage {
   /** The From mailbox; null unless From holds exactly one mailbox (never Sender or Reply-To). */
@@ -77,6 +78,8 @@ export async function parseInboundMessage(raw: Buffer): Promise<ParseResult> {
   try {
     if (!Buffer.isBuffer(raw)) return malformed('input is not a Buffer');
     if (!startsWithHeaderField(raw)) return malformed('no header section');
+    const refused = screenHeaderSection(raw);
+    if (refused) return malformed(refused);
     const mail = await runMailparser(raw);
     if (!mail.headerLines || mail.headerLines.length === 0) return malformed('no header fields');
     return { ok: true, message: toParsedMessage(mail) };

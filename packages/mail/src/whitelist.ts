@@ -9,7 +9,12 @@ import { domainToASCII } from 'node:url';
 export function isAddressWhitelisted(address: string, domains: readonly string[]): boolean {
   const at = address.lastIndexOf('@');
   if (at < 0) return false;
-  const domain = domainToASCII(address.slice(at + 1).trim().toLowerCase());
+  const domain = domainToASCII(
+    address
+      .slice(at + 1)
+      .trim()
+      .toLowerCase(),
+  );
   if (!domain) return false;
   return domains.some((entry) => {
     const wildcard = entry.startsWith('*.');

@@ -1,4 +1,11 @@
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** `30s`, `5m`, `7d`, `250ms`; a bare number is seconds. Returns null when unreadable. */
 export function parseDuration(text: string): number | null {

@@ -1,5 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type Response,
+  type Router,
+} from 'express';
 import type { Logger } from 'pino';
 import { registry } from './metrics';
 
@@ -32,7 +38,10 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
     const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
     promise.then(
       () => (clearTimeout(timer), resolve()),
-      (error: unknown) => (clearTimeout(timer), reject(error instanceof Error ? error : new Error(String(error)))),
+      (error: unknown) => (
+        clearTimeout(timer),
+        reject(error instanceof Error ? error : new Error(String(error)))
+      ),
     );
   });
 }
@@ -52,7 +61,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
           await withTimeout(check(), CHECK_TIMEOUT_MS);
           return { name, ok: true as const };
         } catch (error) {
-          return { name, ok: false as const, error: error instanceof Error ? error.message : String(error) };
+          return {
+            name,
+            ok: false as const,
+            error: error instanceof Error ? error.message : String(error),
+          };
         }
       }),
     );
@@ -63,7 +76,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     try {
       await options.beforeMetrics?.();
     } catch (error) {
-      options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'metrics pre-scrape failed');
+      options.logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'metrics pre-scrape failed',
+      );
     }
     res.type(registry.contentType).send(await registry.metrics());
   });
@@ -73,19 +89,28 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     res.status(404).json({ error: 'not_found' });
   });
   // Express 5 forwards rejected promises here; body-parser errors carry a status and type.
-  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) options.logger.error({ err: error.message }, 'http handler failed');
-    const message =
-      error.type === 'entity.parse.failed'
-        ? 'request body is not valid JSON'
-        : error.type === 'entity.too.large'
-          ? 'request body is too large'
-          : status === 500
-            ? 'internal error'
-            : error.message;
-    res.status(status).json({ error: status === 500 ? 'internal' : 'bad_request', problems: [message] });
-  });
+  app.use(
+    (
+      error: Error & { status?: number; type?: string },
+      _req: Request,
+      res: Response,
+      _next: NextFunction,
+    ) => {
+      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+      if (status === 500) options.logger.error({ err: error.message }, 'http handler failed');
+      const message =
+        error.type === 'entity.parse.failed'
+          ? 'request body is not valid JSON'
+          : error.type === 'entity.too.large'
+            ? 'request body is too large'
+            : status === 500
+              ? 'internal error'
+              : error.message;
+      res
+        .status(status)
+        .json({ error: status === 500 ? 'internal' : 'bad_request', problems: [message] });
+    },
+  );
 
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {

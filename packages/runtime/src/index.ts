@@ -1,4 +1,12 @@
-export { ConfigError, EXIT_CONFIG, loadConfig, loadConfigOrExit, type Config, type Security, type ServiceRole } from './config';
+export {
+  ConfigError,
+  EXIT_CONFIG,
+  loadConfig,
+  loadConfigOrExit,
+  type Config,
+  type Security,
+  type ServiceRole,
+} from './config';
 export { parseDuration } from './duration';
 export { createLogger, type Logger } from './logger';
 export { metrics, registry } from './metrics';
@@ -15,7 +23,12 @@ export {
   type TypedQueue,
   type WorkerOptions,
 } from './queues';
-export { startHttpServer, type HttpServer, type HttpServerOptions, type ReadinessCheck } from './http-server';
+export {
+  startHttpServer,
+  type HttpServer,
+  type HttpServerOptions,
+  type ReadinessCheck,
+} from './http-server';
 export { closeOnSignals } from './shutdown';
 export {
   createQueues,
@@ -27,3 +40,4 @@ export {
   type ServiceContext,
   type ServiceStarter,
 } from './service-host';
+export { tlsTrustOptions } from './tls';

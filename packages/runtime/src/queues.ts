@@ -1,4 +1,11 @@
-import { Queue, Worker, UnrecoverableError, type Job, type JobsOptions, type Processor } from 'bullmq';
+import {
+  Queue,
+  Worker,
+  UnrecoverableError,
+  type Job,
+  type JobsOptions,
+  type Processor,
+} from 'bullmq';
 import {
   QUEUE_NAMES,
   type DeadLetterJob,
@@ -35,11 +42,21 @@ export function defaultJobOptions(name: QueueName, retry: RetryPolicy): JobsOpti
     case QUEUE_NAMES.inbound:
       // Completed inbound jobs are kept for a day so that a message the poller fetches twice
       // (crash between queueing and deleting) is deduplicated by its jobId.
-      return { attempts: retry.attempts, backoff, removeOnComplete: { age: 86_400, count: 50_000 }, removeOnFail: { age: 7 * 86_400 } };
+      return {
+        attempts: retry.attempts,
+        backoff,
+        removeOnComplete: { age: 86_400, count: 50_000 },
+        removeOnFail: { age: 7 * 86_400 },
+      };
     case QUEUE_NAMES.deadLetter:
       return { removeOnComplete: false, removeOnFail: false };
     default:
-      return { attempts: retry.attempts, backoff, removeOnComplete: { age: 86_400, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } };
+      return {
+        attempts: retry.attempts,
+        backoff,
+        removeOnComplete: { age: 86_400, count: 10_000 },
+        removeOnFail: { age: 7 * 86_400 },
+      };
   }
 }
 
@@ -57,7 +74,10 @@ export function createQueue<N extends QueueName>(
 }
 
 /** A processor over one job's data; throw PermanentJobError to skip retries. */
-export type JobHandler<N extends QueueName> = (data: QueuePayloads[N], job: Job<QueuePayloads[N]>) => Promise<unknown>;
+export type JobHandler<N extends QueueName> = (
+  data: QueuePayloads[N],
+  job: Job<QueuePayloads[N]>,
+) => Promise<unknown>;
 
 /** A failure that retrying cannot fix (e.g. a 4xx from the engine): straight to dead letter. */
 export class PermanentJobError extends UnrecoverableError {
@@ -84,7 +104,11 @@ export interface WorkerOptions {
  * A BullMQ worker with metrics and dead-lettering. The dead-letter copy is written inside the
  * processor, before the job is marked failed, so a crash cannot lose it between the two.
  */
-export function createWorker<N extends QueueName>(name: N, handler: JobHandler<N>, options: WorkerOptions): Worker<QueuePayloads[N]> {
+export function createWorker<N extends QueueName>(
+  name: N,
+  handler: JobHandler<N>,
+  options: WorkerOptions,
+): Worker<QueuePayloads[N]> {
   const processor: Processor<QueuePayloads[N]> = async (job) => {
     const stopTimer = metrics.jobDuration.startTimer({ queue: name });
     try {
@@ -98,14 +122,26 @@ export function createWorker<N extends QueueName>(name: N, handler: JobHandler<N
       if (permanent || lastAttempt) {
         await options.deadLetter.add(
           'dead-letter',
-          { queue: name, jobId: String(job.id), data: job.data, error: message, failedAt: new Date().toISOString() },
+          {
+            queue: name,
+            jobId: String(job.id),
+            data: job.data,
+            error: message,
+            failedAt: new Date().toISOString(),
+          },
           { jobId: `${name}-${String(job.id)}` },
         );
         metrics.jobsProcessed.inc({ queue: name, result: 'dead_lettered' });
-        options.logger.error({ queue: name, jobId: job.id, attempts: job.attemptsMade + 1, err: message }, 'job dead-lettered');
+        options.logger.error(
+          { queue: name, jobId: job.id, attempts: job.attemptsMade + 1, err: message },
+          'job dead-lettered',
+        );
       } else {
         metrics.jobsProcessed.inc({ queue: name, result: 'failed' });
-        options.logger.warn({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1, err: message }, 'job failed, will retry');
+        options.logger.warn(
+          { queue: name, jobId: job.id, attempt: job.attemptsMade + 1, err: message },
+          'job failed, will retry',
+        );
       }
       throw error;
     } finally {
@@ -121,7 +157,9 @@ export function createWorker<N extends QueueName>(name: N, handler: JobHandler<N
     stalledInterval: 15_000,
     maxStalledCount: 3,
   });
-  worker.on('error', (error) => options.logger.error({ queue: name, err: error.message }, 'worker error'));
+  worker.on('error', (error) =>
+    options.logger.error({ queue: name, err: error.message }, 'worker error'),
+  );
   return worker;
 }
 
@@ -129,8 +167,15 @@ export function createWorker<N extends QueueName>(name: N, handler: JobHandler<N
 export async function observeQueueDepth(queues: Queue[]): Promise<void> {
   await Promise.all(
     queues.map(async (queue) => {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
-      for (const [state, count] of Object.entries(counts)) metrics.queueDepth.set({ queue: queue.name, state }, count);
+      const counts = await queue.getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'failed',
+        'completed',
+      );
+      for (const [state, count] of Object.entries(counts))
+        metrics.queueDepth.set({ queue: queue.name, state }, count);
     }),
   );
 }

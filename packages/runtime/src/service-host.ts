@@ -9,7 +9,9 @@ import { createQueue, observeQueueDepth, type TypedQueue } from './queues';
 import { createRedis, pingRedis, type Redis } from './redis';
 import { closeOnSignals } from './shutdown';
 
-export type Queues = { [N in QueueName as N extends 'dead-letter' ? 'deadLetter' : N]: TypedQueue<N> };
+export type Queues = {
+  [N in QueueName as N extends 'dead-letter' ? 'deadLetter' : N]: TypedQueue<N>;
+};
 
 /** What every service gets: configuration, a logger, Redis connections and the queues. */
 export interface ServiceContext {
@@ -34,7 +36,8 @@ export interface RunningService {
 export type ServiceStarter = (context: ServiceContext) => Promise<RunningService>;
 
 export function createQueues(redis: Redis, config: Config): Queues {
-  const make = <N extends QueueName>(name: N) => createQueue(name, redis, config.queuePrefix, config.retry);
+  const make = <N extends QueueName>(name: N) =>
+    createQueue(name, redis, config.queuePrefix, config.retry);
   return {
     send: make(QUEUE_NAMES.send),
     inbound: make(QUEUE_NAMES.inbound),
@@ -56,12 +59,21 @@ export interface Host {
  * one starter; `pnpm start` calls it with all four. Used directly by tests, which pass an
  * explicit config instead of reading the environment.
  */
-export async function startHost(config: Config, starters: ServiceStarter[], serviceName: string): Promise<Host> {
+export async function startHost(
+  config: Config,
+  starters: ServiceStarter[],
+  serviceName: string,
+): Promise<Host> {
   const logger = createLogger({ service: serviceName, level: config.logLevel });
   const redis = createRedis(config.redisUrl, 'client');
   const workerRedis = createRedis(config.redisUrl, 'worker');
-  for (const [name, connection] of [['client', redis], ['worker', workerRedis]] as const) {
-    connection.on('error', (error: Error) => logger.warn({ connection: name, err: error.message }, 'redis connection error'));
+  for (const [name, connection] of [
+    ['client', redis],
+    ['worker', workerRedis],
+  ] as const) {
+    connection.on('error', (error: Error) =>
+      logger.warn({ connection: name, err: error.message }, 'redis connection error'),
+    );
   }
   const queues = createQueues(redis, config);
   const context: ServiceContext = { config, logger, redis, workerRedis, queues };
@@ -80,7 +92,10 @@ export async function startHost(config: Config, starters: ServiceStarter[], serv
   const http = await startHttpServer({
     port: config.httpPort,
     logger,
-    readiness: [{ name: 'redis', check: () => pingRedis(redis) }, ...services.flatMap((service) => service.readiness)],
+    readiness: [
+      { name: 'redis', check: () => pingRedis(redis) },
+      ...services.flatMap((service) => service.readiness),
+    ],
     routers: services.flatMap((service) => service.routers ?? []),
     beforeMetrics: () => observeQueueDepth(Object.values(queues)),
   });
@@ -98,13 +113,19 @@ export async function startHost(config: Config, starters: ServiceStarter[], serv
 }
 
 /** The whole of a service's main.ts: environment → config → host → signals. */
-export async function runFromEnvironment(roles: ServiceRole[], starters: ServiceStarter[], serviceName: string): Promise<void> {
+export async function runFromEnvironment(
+  roles: ServiceRole[],
+  starters: ServiceStarter[],
+  serviceName: string,
+): Promise<void> {
   const config = loadConfigOrExit(roles);
   try {
     const host = await startHost(config, starters, serviceName);
     closeOnSignals(host.context.logger, host.close);
   } catch (error) {
-    process.stderr.write(`${serviceName} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${serviceName} failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   }
 }

@@ -25,7 +25,10 @@ export function closeOnSignals(logger: Logger, close: () => Promise<void>, grace
         process.exit(0);
       },
       (error: unknown) => {
-        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+        logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'shutdown failed',
+        );
         process.exit(1);
       },
     );

@@ -36,7 +36,10 @@ export class InboundLog {
   constructor(
     private readonly redis: Redis,
     prefix: string,
-    private readonly options: InboundLogOptions = { maxEntries: 100_000, maxAgeMs: 30 * 86_400_000 },
+    private readonly options: InboundLogOptions = {
+      maxEntries: 100_000,
+      maxAgeMs: 30 * 86_400_000,
+    },
   ) {
     this.keys = storeKeys(prefix);
   }
@@ -64,12 +67,16 @@ export class InboundLog {
   /** Newest first, filtered. */
   async query(query: InboundQuery): Promise<InboundRecord[]> {
     const items: InboundRecord[] = [];
+    // XTRIM MINID ~ trims whole stream nodes, so entries just past the age limit can linger;
+    // the query stops at the limit itself (stream ids start with their time in ms).
+    const cutoff = Date.now() - this.options.maxAgeMs;
     let end = '+';
     let scanned = 0;
     while (items.length < query.limit && scanned < MAX_SCAN) {
       const batch = await this.redis.xrevrange(this.keys.inboundLog(), end, '-', 'COUNT', 500);
       if (batch.length === 0) break;
       for (const [id, fields] of batch) {
+        if (Number(id.split('-')[0]) < cutoff) return items;
         end = `(${id}`;
         scanned++;
         const json = fields[1];

@@ -1,4 +1,10 @@
-import type { AnswerAction, AuditEvent, RequestRecord, RequestStatus, SendRequestJob } from '@rc/contracts';
+import type {
+  AnswerAction,
+  AuditEvent,
+  RequestRecord,
+  RequestStatus,
+  SendRequestJob,
+} from '@rc/contracts';
 import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from './keys';
 
@@ -86,9 +92,19 @@ export class RequestStore {
 
   /** Writes a new request; the same requestId twice keeps the first (idempotent intake). */
   async create(request: StoredRequest): Promise<'created' | 'exists'> {
-    const created = await this.redis.set(this.keys.request(request.requestId), JSON.stringify(request), 'PXAT', this.keepUntil(request), 'NX');
+    const created = await this.redis.set(
+      this.keys.request(request.requestId),
+      JSON.stringify(request),
+      'PXAT',
+      this.keepUntil(request),
+      'NX',
+    );
     if (created !== 'OK') return 'exists';
-    await this.addEvent(request, { at: request.createdAt, type: 'requested', detail: `${request.assignees.length} assignee(s)` });
+    await this.addEvent(request, {
+      at: request.createdAt,
+      type: 'requested',
+      detail: `${request.assignees.length} assignee(s)`,
+    });
     return 'created';
   }
 
@@ -111,12 +127,24 @@ export class RequestStore {
     if (cancelledAt) status = 'cancelled';
     else if (decision?.appliedAt) status = decision.action === 'complete' ? 'completed' : 'failed';
     else if (decision) status = 'deciding';
-    return { ...stored, status, ...(decision ? { decision } : {}), ...(cancelledAt ? { cancelledAt } : {}) };
+    return {
+      ...stored,
+      status,
+      ...(decision ? { decision } : {}),
+      ...(cancelledAt ? { cancelledAt } : {}),
+    };
   }
 
-  async addEvent(request: Pick<StoredRequest, 'requestId' | 'expiresAt'>, event: AuditEvent): Promise<void> {
+  async addEvent(
+    request: Pick<StoredRequest, 'requestId' | 'expiresAt'>,
+    event: AuditEvent,
+  ): Promise<void> {
     const key = this.keys.events(request.requestId);
-    await this.redis.multi().rpush(key, JSON.stringify(event)).pexpireat(key, this.keepUntil(request)).exec();
+    await this.redis
+      .multi()
+      .rpush(key, JSON.stringify(event))
+      .pexpireat(key, this.keepUntil(request))
+      .exec();
   }
 
   async events(requestId: string): Promise<AuditEvent[]> {
@@ -128,7 +156,11 @@ export class RequestStore {
    * The answer ref of one (request, recipient) pair, created on first use. Re-sending the
    * request (a retried send job) reuses the ref, so tokens already delivered stay valid.
    */
-  async answerRefFor(request: StoredRequest, recipient: string, newRef: () => string): Promise<string> {
+  async answerRefFor(
+    request: StoredRequest,
+    recipient: string,
+    newRef: () => string,
+  ): Promise<string> {
     const refsKey = this.keys.refs(request.requestId);
     const candidate = newRef();
     const keepUntil = this.keepUntil(request);
@@ -187,7 +219,13 @@ export class RequestStore {
     if (!raw) throw new Error(`no decision recorded for request ${request.requestId}`);
     const decision = JSON.parse(raw) as Decision;
     if (decision.appliedAt) return;
-    await this.redis.set(key, JSON.stringify({ ...decision, appliedAt }), 'PXAT', this.keepUntil(request), 'XX');
+    await this.redis.set(
+      key,
+      JSON.stringify({ ...decision, appliedAt }),
+      'PXAT',
+      this.keepUntil(request),
+      'XX',
+    );
   }
 
   async cancel(requestId: string, at: string): Promise<CancelResult> {

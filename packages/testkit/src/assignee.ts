@@ -17,7 +17,8 @@ export async function readRequestEmail(raw: Buffer): Promise<ReceivedRequestEmai
   const { text, messageId, subject } = parsed.message;
   const completeLink = /Complete task: (mailto:\S+)/.exec(text)?.[1];
   const failLink = /Fail task: (mailto:\S+)/.exec(text)?.[1];
-  if (!completeLink || !failLink || !messageId) throw new Error(`request email lacks button links or a Message-ID:\n${text}`);
+  if (!completeLink || !failLink || !messageId)
+    throw new Error(`request email lacks button links or a Message-ID:\n${text}`);
   return { raw, messageId, subject, completeLink, failLink };
 }
 
@@ -43,5 +44,10 @@ export async function answerWithButton(
   edit: (text: string) => string = (text) => text,
 ): Promise<{ messageId: string }> {
   const draft = openMailto(link);
-  return sendTestMail(smtp, { from, to: draft.to, subject: edit(draft.subject), text: edit(`${comment}${draft.body}`) });
+  return sendTestMail(smtp, {
+    from,
+    to: draft.to,
+    subject: edit(draft.subject),
+    text: edit(`${comment}${draft.body}`),
+  });
 }

@@ -9,4 +9,9 @@ export {
   type WebhookReceiver,
   type WebhookResponder,
 } from './webhook-receiver';
-export { answerWithButton, openMailto, readRequestEmail, type ReceivedRequestEmail } from './assignee';
+export {
+  answerWithButton,
+  openMailto,
+  readRequestEmail,
+  type ReceivedRequestEmail,
+} from './assignee';

@@ -75,7 +75,9 @@ export function findAnswerTokens(text: string): AnswerToken[] {
 export function verifyAnswerToken(keyring: SigningKeyring, token: AnswerToken): boolean {
   const key = keyring.byKid.get(token.kid);
   if (!key) return false;
-  const expected = Buffer.from(computeMac(key.secret, token.kid, ACTION_CHAR[token.action], token.ref));
+  const expected = Buffer.from(
+    computeMac(key.secret, token.kid, ACTION_CHAR[token.action], token.ref),
+  );
   const given = Buffer.from(token.mac);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }

@@ -72,7 +72,9 @@ describe('answer tokens', () => {
 
 describe('parseSigningKeys', () => {
   it('reports every problem without echoing secrets', () => {
-    const { keyring, problems } = parseSigningKeys('BAD:' + 'x'.repeat(40) + ',k2:short,k3,k2:tooshort');
+    const { keyring, problems } = parseSigningKeys(
+      'BAD:' + 'x'.repeat(40) + ',k2:short,k3,k2:tooshort',
+    );
     expect(keyring).toBeUndefined();
     expect(problems).toHaveLength(4);
     expect(problems.join(' ')).not.toContain('short,');

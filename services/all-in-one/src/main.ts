@@ -10,6 +10,11 @@ import { startVerifier } from '@rc/verifier';
  */
 await runFromEnvironment(
   ['sender', 'poller', 'verifier', 'task-updater'],
-  [(context) => startSender(context), (context) => startPoller(context), startVerifier, startTaskUpdater],
+  [
+    (context) => startSender(context),
+    (context) => startPoller(context),
+    startVerifier,
+    startTaskUpdater,
+  ],
   'remote-completion',
 );

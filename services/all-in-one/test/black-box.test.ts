@@ -1,6 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { findFreePort, answerWithButton, openMailbox, readRequestEmail, startMailStack, startRedis, startWebhookReceiver } from '@rc/testkit';
+import {
+  findFreePort,
+  answerWithButton,
+  openMailbox,
+  readRequestEmail,
+  startMailStack,
+  startRedis,
+  startWebhookReceiver,
+} from '@rc/testkit';
 import type { MailStack, RedisServer, WebhookReceiver } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_TOKEN, systemEnv, waitUntil } from './system';
@@ -8,13 +16,24 @@ import { API_TOKEN, systemEnv, waitUntil } from './system';
 /** `pnpm start` as its own process, configured only through RC_* variables (SPEC 2, 3.1). */
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-function startProduct(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startProduct(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   // its own process group, so SIGTERM reaches the node process as a container runtime sends it
-  const child = spawn('pnpm', ['--silent', 'start'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('pnpm', ['--silent', 'start'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return { child, output: () => output, exited };
 }
 
@@ -24,7 +43,11 @@ describe('pnpm start as a black box', () => {
   let webhook: WebhookReceiver;
 
   beforeAll(async () => {
-    [redis, stack, webhook] = await Promise.all([startRedis(), startMailStack(), startWebhookReceiver()]);
+    [redis, stack, webhook] = await Promise.all([
+      startRedis(),
+      startMailStack(),
+      startWebhookReceiver(),
+    ]);
   });
   afterAll(async () => {
     await Promise.allSettled([redis?.stop(), stack?.stop(), webhook?.stop()]);
@@ -39,7 +62,11 @@ describe('pnpm start as a black box', () => {
       RC_HTTP_PORT: '0',
     });
     expect(await product.exited).toBe(78);
-    const lines = product.output().trim().split('\n').filter((line) => line.startsWith('config error:'));
+    const lines = product
+      .output()
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('config error:'));
     expect(lines.length).toBeGreaterThanOrEqual(5);
     expect(lines.some((line) => line.includes('RC_SMTP_PORT'))).toBe(true);
     expect(lines.some((line) => line.includes('RC_SIGNING_KEYS'))).toBe(true);
@@ -49,12 +76,22 @@ describe('pnpm start as a black box', () => {
 
   it('runs the round trip, serves health and metrics, and stops cleanly on SIGTERM', async () => {
     const port = await findFreePort();
-    const env = { ...systemEnv({ redisUrl: redis.url, stack, webhookUrl: webhook.url }), RC_HTTP_PORT: String(port), RC_LOG_LEVEL: 'info' };
+    const env = {
+      ...systemEnv({ redisUrl: redis.url, stack, webhookUrl: webhook.url }),
+      RC_HTTP_PORT: String(port),
+      RC_LOG_LEVEL: 'info',
+    };
     const product = startProduct(env);
     const base = `http://127.0.0.1:${port}`;
     try {
-      await waitUntil('readyz', async () => ((await fetch(`${base}/readyz`).catch(() => undefined))?.ok ? true : undefined), 60_000);
-      const ready = (await (await fetch(`${base}/readyz`)).json()) as { checks: { name: string; ok: boolean }[] };
+      await waitUntil(
+        'readyz',
+        async () => ((await fetch(`${base}/readyz`).catch(() => undefined))?.ok ? true : undefined),
+        60_000,
+      );
+      const ready = (await (await fetch(`${base}/readyz`)).json()) as {
+        checks: { name: string; ok: boolean }[];
+      };
       expect(ready.checks.map((check) => check.name).sort()).toEqual(['mailbox', 'redis', 'smtp']);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
 
@@ -62,13 +99,21 @@ describe('pnpm start as a black box', () => {
       const response = await fetch(`${base}/v1/completion-requests`, {
         method: 'POST',
         headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ taskId: 'Applications/Release1/Phase2/Task3', title: 'Go live', assignees: [{ email: 'erin@corp.example' }] }),
+        body: JSON.stringify({
+          taskId: 'Applications/Release1/Phase2/Task3',
+          title: 'Go live',
+          assignees: [{ email: 'erin@corp.example' }],
+        }),
       });
       expect(response.status).toBe(202);
       const email = await readRequestEmail(await inbox.waitFor(() => true, 20_000));
       await answerWithButton(stack.smtp, 'erin@corp.example', email.completeLink, 'Approved.\r\n');
       const [hook] = await webhook.waitFor(1, 20_000);
-      expect(hook?.json).toMatchObject({ event: 'task.completed', taskId: 'Applications/Release1/Phase2/Task3', comment: 'Approved.' });
+      expect(hook?.json).toMatchObject({
+        event: 'task.completed',
+        taskId: 'Applications/Release1/Phase2/Task3',
+        comment: 'Approved.',
+      });
       await inbox.close();
 
       const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -76,14 +121,23 @@ describe('pnpm start as a black box', () => {
       expect(metrics).toMatch(/rc_engine_calls_total\{engine="webhook",result="ok"\} 1/);
       expect(metrics).toContain('rc_queue_jobs{queue="inbound",state="completed"}');
       // secrets never reach the logs
-      for (const secret of [env.RC_IMAP_PASSWORD, env.RC_API_TOKEN, env.RC_WEBHOOK_SECRET, env.RC_SIGNING_KEYS.slice(3)]) {
+      for (const secret of [
+        env.RC_IMAP_PASSWORD,
+        env.RC_API_TOKEN,
+        env.RC_WEBHOOK_SECRET,
+        env.RC_SIGNING_KEYS.slice(3),
+      ]) {
         expect(product.output()).not.toContain(secret);
       }
     } finally {
       if (product.child.pid) process.kill(-product.child.pid, 'SIGTERM');
     }
     await product.exited;
-    await waitUntil('graceful stop', async () => (product.output().includes('"msg":"stopped"') ? true : undefined), 20_000);
+    await waitUntil(
+      'graceful stop',
+      async () => (product.output().includes('"msg":"stopped"') ? true : undefined),
+      20_000,
+    );
     expect(product.output()).not.toContain('exiting now');
     expect(product.output()).not.toContain('shutdown failed');
   }, 90_000);

@@ -31,10 +31,22 @@ describe('the Node client with RC_ENGINE=queue', () => {
     });
     const email = await readRequestEmail(await inbox.waitFor(() => true));
     expect(email.subject).toContain('Aktion erforderlich');
-    await answerWithButton(system.stack.smtp, 'carol@corp.example', email.failLink, 'Tippfehler im Abschnitt 2.\r\n');
+    await answerWithButton(
+      system.stack.smtp,
+      'carol@corp.example',
+      email.failLink,
+      'Tippfehler im Abschnitt 2.\r\n',
+    );
 
-    const [result] = await waitUntil('result job', async () => (results.length ? results : undefined));
-    expect(result).toMatchObject({ event: 'task.failed', requestId, comment: 'Tippfehler im Abschnitt 2.', actor: { email: 'carol@corp.example' } });
+    const [result] = await waitUntil('result job', async () =>
+      results.length ? results : undefined,
+    );
+    expect(result).toMatchObject({
+      event: 'task.failed',
+      requestId,
+      comment: 'Tippfehler im Abschnitt 2.',
+      actor: { email: 'carol@corp.example' },
+    });
     const state = await waitUntil('failed state', async () => {
       const record = await client.get(requestId);
       return record?.status === 'failed' ? record : undefined;
@@ -45,14 +57,26 @@ describe('the Node client with RC_ENGINE=queue', () => {
   });
 
   it('rejects invalid input before anything is queued', async () => {
-    await expect(client.requestCompletion({ taskId: '', title: 'x', assignees: [] })).rejects.toBeInstanceOf(InvalidCompletionRequestError);
-    const counts = await system.host.context.queues.send.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+    await expect(
+      client.requestCompletion({ taskId: '', title: 'x', assignees: [] }),
+    ).rejects.toBeInstanceOf(InvalidCompletionRequestError);
+    const counts = await system.host.context.queues.send.getJobCounts(
+      'waiting',
+      'active',
+      'completed',
+      'failed',
+      'delayed',
+    );
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(1);
   });
 
   it('cancels: a later answer is rejected as cancelled', async () => {
     const inbox = await openMailbox(system.stack, 'dave@corp.example');
-    const { requestId } = await client.requestCompletion({ taskId: 'T2', title: 'Second', assignees: [{ email: 'dave@corp.example' }] });
+    const { requestId } = await client.requestCompletion({
+      taskId: 'T2',
+      title: 'Second',
+      assignees: [{ email: 'dave@corp.example' }],
+    });
     const email = await readRequestEmail(await inbox.waitFor(() => true));
     expect(await client.cancel(requestId)).toBe('cancelled');
     await answerWithButton(system.stack.smtp, 'dave@corp.example', email.completeLink, 'ok\r\n');

@@ -1,19 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { answerWithButton, readRequestEmail, sendTestMail } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MAILBOX,
-  startSystem,
-  waitUntil,
-  WEBHOOK_SECRET,
-  type TestSystem,
-} from './system';
+import { MAILBOX, startSystem, waitUntil, WEBHOOK_SECRET, type TestSystem } from './system';
 
 let system: TestSystem;
 let counter = 0;
 
 beforeAll(async () => {
-  system = await startSystem({ RC_WHITELIST_ENABLED: 'true', RC_WHITELIST_DOMAINS: 'corp.example' });
+  system = await startSystem({
+    RC_WHITELIST_ENABLED: 'true',
+    RC_WHITELIST_DOMAINS: 'corp.example',
+  });
 });
 afterAll(async () => {
   await system?.close();
@@ -34,7 +31,11 @@ async function requestCompletion(assignee: string, extra: Record<string, unknown
   });
   expect(response.status).toBe(202);
   expect(response.json).toEqual({ requestId });
-  const raw = await inbox.waitFor((source) => source.toString('utf8').toLowerCase().includes(`x-rc-request-id: ${requestId}`.toLowerCase()), 15_000);
+  const raw = await inbox.waitFor(
+    (source) =>
+      source.toString('utf8').toLowerCase().includes(`x-rc-request-id: ${requestId}`.toLowerCase()),
+    15_000,
+  );
   return { requestId, email: await readRequestEmail(raw) };
 }
 
@@ -61,13 +62,20 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
 
     const before = system.webhook.received.length;
     const sentAt = Date.now();
-    await answerWithButton(system.stack.smtp, 'Alice Example <alice1@corp.example>', email.completeLink, 'Looks good, ship it.\r\n');
+    await answerWithButton(
+      system.stack.smtp,
+      'Alice Example <alice1@corp.example>',
+      email.completeLink,
+      'Looks good, ship it.\r\n',
+    );
     const [hook] = (await system.webhook.waitFor(before + 1, 15_000)).slice(before);
     const latencyMs = (hook?.receivedAt ?? Date.now()) - sentAt;
     console.log(`pickup latency (answer sent → webhook received): ${latencyMs} ms`);
 
     expect(hook?.headers['idempotency-key']).toBe(requestId);
-    expect(verifySignature(String(hook?.headers['x-rc-signature']), hook?.rawBody ?? '')).toBe(true);
+    expect(verifySignature(String(hook?.headers['x-rc-signature']), hook?.rawBody ?? '')).toBe(
+      true,
+    );
     expect(hook?.json).toMatchObject({
       event: 'task.completed',
       requestId,
@@ -76,7 +84,12 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
       comment: 'Looks good, ship it.',
     });
     const [item] = await outcomeOf(requestId);
-    expect(item).toMatchObject({ outcome: 'accepted', reason: null, from: 'alice1@corp.example', requestId });
+    expect(item).toMatchObject({
+      outcome: 'accepted',
+      reason: null,
+      from: 'alice1@corp.example',
+      requestId,
+    });
 
     const mailbox = await system.inboxOf(MAILBOX);
     await mailbox.waitForCount(0);
@@ -92,9 +105,18 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
   it('Fail button → task.failed', async () => {
     const { requestId, email } = await requestCompletion('alice2@corp.example');
     const before = system.webhook.received.length;
-    await answerWithButton(system.stack.smtp, 'alice2@corp.example', email.failLink, 'Smoke tests are red.\r\n');
+    await answerWithButton(
+      system.stack.smtp,
+      'alice2@corp.example',
+      email.failLink,
+      'Smoke tests are red.\r\n',
+    );
     const [hook] = (await system.webhook.waitFor(before + 1)).slice(before);
-    expect(hook?.json).toMatchObject({ event: 'task.failed', requestId, comment: 'Smoke tests are red.' });
+    expect(hook?.json).toMatchObject({
+      event: 'task.failed',
+      requestId,
+      comment: 'Smoke tests are red.',
+    });
   });
 
   it('a plain reply saying "approve" completes via the signed Message-ID', async () => {
@@ -115,12 +137,21 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
   it('a replayed answer is already_decided and the engine hears once', async () => {
     const { requestId, email } = await requestCompletion('alice4@corp.example');
     const before = system.webhook.received.length;
-    await answerWithButton(system.stack.smtp, 'alice4@corp.example', email.completeLink, 'first\r\n');
+    await answerWithButton(
+      system.stack.smtp,
+      'alice4@corp.example',
+      email.completeLink,
+      'first\r\n',
+    );
     await system.webhook.waitFor(before + 1);
     await answerWithButton(system.stack.smtp, 'alice4@corp.example', email.failLink, 'second\r\n');
     const items = await outcomeOf(requestId, 2);
     expect(items[0]).toMatchObject({ outcome: 'rejected', reason: 'already_decided' });
-    expect(system.webhook.received.slice(before).filter((hook) => (hook.json as { requestId: string }).requestId === requestId)).toHaveLength(1);
+    expect(
+      system.webhook.received
+        .slice(before)
+        .filter((hook) => (hook.json as { requestId: string }).requestId === requestId),
+    ).toHaveLength(1);
   });
 
   it.each([
@@ -128,11 +159,16 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
     ['other sender', 'mallory@corp.example', 'sender_mismatch'],
     ['non-whitelisted sender', 'alice6@evil.example', 'not_whitelisted'],
   ])('%s never reaches the engine', async (_case, from, reason) => {
-    const assignee = reason === 'bad_signature' ? 'alice5@corp.example' : `victim${counter}@corp.example`;
+    const assignee =
+      reason === 'bad_signature' ? 'alice5@corp.example' : `victim${counter}@corp.example`;
     const { requestId, email } = await requestCompletion(assignee);
     const tamper =
       reason === 'bad_signature'
-        ? (text: string) => text.replace(/(rc-k1-c[0-9a-z]{12}-)([0-9a-z])/g, (_m, head: string, c: string) => head + (c === '0' ? '1' : '0'))
+        ? (text: string) =>
+            text.replace(
+              /(rc-k1-c[0-9a-z]{12}-)([0-9a-z])/g,
+              (_m, head: string, c: string) => head + (c === '0' ? '1' : '0'),
+            )
         : undefined;
     await answerWithButton(system.stack.smtp, from, email.completeLink, 'yes\r\n', tamper);
     if (reason === 'bad_signature') {
@@ -153,7 +189,11 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
     }
     const state = await system.api('GET', `/v1/completion-requests/${requestId}`);
     expect(state.json.status).toBe('pending');
-    expect(system.webhook.received.some((hook) => (hook.json as { requestId: string }).requestId === requestId)).toBe(false);
+    expect(
+      system.webhook.received.some(
+        (hook) => (hook.json as { requestId: string }).requestId === requestId,
+      ),
+    ).toBe(false);
   });
 
   it('an out-of-office auto-reply is recorded as auto_reply and not acted on', async () => {
@@ -170,7 +210,11 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
       const { json } = await system.api('GET', '/v1/inbound?reason=auto_reply');
       return json.items?.length ? json.items : undefined;
     });
-    expect(items[0]).toMatchObject({ outcome: 'rejected', reason: 'auto_reply', from: 'alice7@corp.example' });
+    expect(items[0]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'auto_reply',
+      from: 'alice7@corp.example',
+    });
     const state = await system.api('GET', `/v1/completion-requests/${requestId}`);
     expect(state.json.status).toBe('pending');
   });
@@ -182,6 +226,10 @@ describe('round trip through sender, poller, verifier and task-updater', () => {
     await answerWithButton(system.stack.smtp, 'alice8@corp.example', email.completeLink, 'ok\r\n');
     const [item] = await outcomeOf(requestId);
     expect(item).toMatchObject({ outcome: 'rejected', reason: 'cancelled' });
-    expect(system.webhook.received.some((hook) => (hook.json as { requestId: string }).requestId === requestId)).toBe(false);
+    expect(
+      system.webhook.received.some(
+        (hook) => (hook.json as { requestId: string }).requestId === requestId,
+      ),
+    ).toBe(false);
   });
 });

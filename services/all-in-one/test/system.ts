@@ -27,12 +27,20 @@ export interface TestSystem {
   host: Host;
   baseUrl: string;
   env: Record<string, string>;
-  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<{ status: number; json: any }>;
   inboxOf(address: string): Promise<MailboxClient>;
   close(): Promise<void>;
 }
 
-export function systemEnv(parts: { redisUrl: string; stack: MailStack; webhookUrl: string }, extra: Record<string, string> = {}) {
+export function systemEnv(
+  parts: { redisUrl: string; stack: MailStack; webhookUrl: string },
+  extra: Record<string, string> = {},
+) {
   const { stack } = parts;
   return {
     RC_REDIS_URL: parts.redisUrl,
@@ -62,12 +70,21 @@ export function systemEnv(parts: { redisUrl: string; stack: MailStack; webhookUr
 }
 
 export async function startSystem(extra: Record<string, string> = {}): Promise<TestSystem> {
-  const [redis, stack, webhook] = await Promise.all([startRedis(), startMailStack(), startWebhookReceiver()]);
+  const [redis, stack, webhook] = await Promise.all([
+    startRedis(),
+    startMailStack(),
+    startWebhookReceiver(),
+  ]);
   const env = systemEnv({ redisUrl: redis.url, stack, webhookUrl: webhook.url }, extra);
   const config = loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']);
   const host = await startHost(
     config,
-    [(context) => startSender(context), (context) => startPoller(context), startVerifier, startTaskUpdater],
+    [
+      (context) => startSender(context),
+      (context) => startPoller(context),
+      startVerifier,
+      startTaskUpdater,
+    ],
     'test',
   );
   const baseUrl = `http://127.0.0.1:${host.http.port}`;
@@ -83,7 +100,8 @@ export async function startSystem(extra: Record<string, string> = {}): Promise<T
       const response = await fetch(`${baseUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        body:
+          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();
       let json: unknown = text;
@@ -107,7 +125,11 @@ export async function startSystem(extra: Record<string, string> = {}): Promise<T
   };
 }
 
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -13,10 +13,18 @@ export interface SyncOptions {
  * crash after queueing but before removal, or two poller replicas racing) becomes one job.
  */
 export function inboundIdOf(message: Pick<FetchedMessage, 'source' | 'size'>): string {
-  return createHash('sha256').update(message.source).update(`:${message.size}`).digest('hex').slice(0, 40);
+  return createHash('sha256')
+    .update(message.source)
+    .update(`:${message.size}`)
+    .digest('hex')
+    .slice(0, 40);
 }
 
-export function toInboundJob(message: FetchedMessage, source: MailboxSource, now: Date): InboundJob {
+export function toInboundJob(
+  message: FetchedMessage,
+  source: MailboxSource,
+  now: Date,
+): InboundJob {
   return {
     inboundId: inboundIdOf(message),
     source: source.kind,
@@ -33,7 +41,11 @@ export function toInboundJob(message: FetchedMessage, source: MailboxSource, now
  * point: a crash before `addBulk` resolves leaves the mail in the mailbox for the next sync;
  * a crash after it leaves a duplicate that the jobId absorbs. Returns how many were handled.
  */
-export async function syncBatch(source: MailboxSource, inbound: TypedQueue<'inbound'>, options: SyncOptions): Promise<number> {
+export async function syncBatch(
+  source: MailboxSource,
+  inbound: TypedQueue<'inbound'>,
+  options: SyncOptions,
+): Promise<number> {
   const pending = await source.list(options.batchSize);
   if (pending.length === 0) return 0;
   const fetched = await source.fetch(pending, options.maxMessageBytes);
@@ -46,7 +58,10 @@ export async function syncBatch(source: MailboxSource, inbound: TypedQueue<'inbo
   await source.remove(fetched.map((message) => message.id));
   metrics.mailsFetched.inc({ source: source.kind }, fetched.length);
   for (const message of fetched) {
-    if (message.arrivedAt) metrics.pickupLatency.observe(Math.max(0, now.getTime() - message.arrivedAt.getTime()) / 1000);
+    if (message.arrivedAt)
+      metrics.pickupLatency.observe(
+        Math.max(0, now.getTime() - message.arrivedAt.getTime()) / 1000,
+      );
   }
   return pending.length;
 }

@@ -16,7 +16,10 @@ type Trigger = 'startup' | 'idle' | 'interval' | 'backlog';
  * notification would miss. One sync runs at a time; triggers during a sync coalesce into one
  * follow-up sync.
  */
-export async function startPoller(context: ServiceContext, options: PollerOptions = {}): Promise<RunningService> {
+export async function startPoller(
+  context: ServiceContext,
+  options: PollerOptions = {},
+): Promise<RunningService> {
   const { config, queues } = context;
   const logger: Logger = context.logger.child({ component: 'poller' });
   if (config.mailboxSource === 'graph' && !options.source) {
@@ -35,14 +38,20 @@ export async function startPoller(context: ServiceContext, options: PollerOption
 
   async function runSync(trigger: Trigger): Promise<void> {
     try {
-      const handled = await syncBatch(source, queues.inbound, { batchSize, maxMessageBytes: config.maxMessageBytes });
+      const handled = await syncBatch(source, queues.inbound, {
+        batchSize,
+        maxMessageBytes: config.maxMessageBytes,
+      });
       metrics.mailboxSyncs.inc({ trigger, result: 'ok' });
       if (handled > 0) logger.info({ trigger, handled }, 'mailbox batch queued');
       // A full batch means more may be waiting: the next batch follows at once.
       if (handled >= batchSize) again ??= 'backlog';
     } catch (error) {
       metrics.mailboxSyncs.inc({ trigger, result: 'error' });
-      logger.warn({ trigger, err: error instanceof Error ? error.message : String(error) }, 'mailbox sync failed');
+      logger.warn(
+        { trigger, err: error instanceof Error ? error.message : String(error) },
+        'mailbox sync failed',
+      );
     }
   }
 
@@ -82,7 +91,13 @@ export async function startPoller(context: ServiceContext, options: PollerOption
       if (started) requestSync('startup');
       else source.watch();
     } catch (error) {
-      logger.warn({ err: error instanceof Error ? error.message : String(error), retryInMs: reconnectDelayMs }, 'mailbox connection failed');
+      logger.warn(
+        {
+          err: error instanceof Error ? error.message : String(error),
+          retryInMs: reconnectDelayMs,
+        },
+        'mailbox connection failed',
+      );
       await source.close().catch(() => undefined);
       scheduleReconnect();
     }

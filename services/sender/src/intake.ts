@@ -31,7 +31,10 @@ function requireBearer(apiToken: string | undefined) {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!expected) {
-      res.status(401).json({ error: 'unauthorized', problems: ['the intake is disabled: RC_API_TOKEN is not set'] });
+      res.status(401).json({
+        error: 'unauthorized',
+        problems: ['the intake is disabled: RC_API_TOKEN is not set'],
+      });
       return;
     }
     if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
@@ -44,17 +47,22 @@ function requireBearer(apiToken: string | undefined) {
 }
 
 function problemsOf(issues: { path: PropertyKey[]; message: string }[]): string[] {
-  return issues.map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`);
+  return issues.map(
+    (issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`,
+  );
 }
 
 /** Checks beyond the schema that depend on time and configuration. */
 function semanticProblems(input: CompletionRequestInput, deps: IntakeDeps, now: number): string[] {
   const problems: string[] = [];
-  if (input.expiresAt && Date.parse(input.expiresAt) <= now) problems.push('expiresAt: must be in the future');
+  if (input.expiresAt && Date.parse(input.expiresAt) <= now)
+    problems.push('expiresAt: must be in the future');
   if (deps.whitelist.enabled) {
     input.assignees.forEach((assignee, index) => {
       if (!isAddressWhitelisted(assignee.email, deps.whitelist.domains)) {
-        problems.push(`assignees.${index}.email: ${assignee.email} is outside RC_WHITELIST_DOMAINS`);
+        problems.push(
+          `assignees.${index}.email: ${assignee.email} is outside RC_WHITELIST_DOMAINS`,
+        );
       }
     });
   }
@@ -64,7 +72,11 @@ function semanticProblems(input: CompletionRequestInput, deps: IntakeDeps, now: 
 /** The HTTP API of SPEC 3.2 and 3.5: completion requests in, their state and the inbound log out. */
 export function createIntakeRouter(deps: IntakeDeps): Router {
   const router = Router();
-  router.use('/v1', requireBearer(deps.apiToken), express.json({ limit: '256kb', type: () => true }));
+  router.use(
+    '/v1',
+    requireBearer(deps.apiToken),
+    express.json({ limit: '256kb', type: () => true }),
+  );
 
   router.post('/v1/completion-requests', async (req, res) => {
     const parsed = completionRequestInputSchema.safeParse(req.body);
@@ -89,7 +101,10 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
     const created = await deps.store.create(storedRequestFromJob(job, deps.requestTtlMs));
     await deps.sendQueue.add('request', job, { jobId: `request-${requestId}` });
     if (created === 'created') metrics.requestsCreated.inc({ channel: 'http' });
-    deps.logger.info({ requestId, taskId: parsed.data.taskId, created }, 'completion request accepted');
+    deps.logger.info(
+      { requestId, taskId: parsed.data.taskId, created },
+      'completion request accepted',
+    );
     res.status(202).json({ requestId });
   });
 
@@ -112,7 +127,9 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
         return;
       case 'already_decided': {
         const record = await deps.store.get(requestId);
-        res.status(409).json({ error: 'already_decided', status: record?.status, decision: record?.decision });
+        res
+          .status(409)
+          .json({ error: 'already_decided', status: record?.status, decision: record?.decision });
         return;
       }
       case 'cancelled': {
@@ -128,8 +145,13 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
     const query = req.query as Record<string, string | undefined>;
     const problems: string[] = [];
     const limit = query.limit === undefined ? 50 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) problems.push('limit: must be a whole number from 1 to 1000');
-    if (query.outcome !== undefined && query.outcome !== 'accepted' && query.outcome !== 'rejected') {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      problems.push('limit: must be a whole number from 1 to 1000');
+    if (
+      query.outcome !== undefined &&
+      query.outcome !== 'accepted' &&
+      query.outcome !== 'rejected'
+    ) {
       problems.push('outcome: must be accepted or rejected');
     }
     if (query.reason !== undefined && !(query.reason in REJECTION_REASONS)) {

@@ -1,5 +1,6 @@
 import type { SendJob, SendNoticeJob, SendRequestJob } from '@rc/contracts';
 import { metrics, type Logger } from '@rc/runtime';
+import { isAddressWhitelisted } from '@rc/mail';
 import { storedRequestFromJob, type RequestStore } from '@rc/store';
 import { mintAnswerToken, newAnswerRef, signedMessageId, type SigningKeyring } from '@rc/tokens';
 import { OUTBOUND_HEADERS, type MailTransport } from './adapters/mail-transport';
@@ -12,6 +13,8 @@ export interface SenderDeps {
   mailboxAddress: string;
   mailFrom: string;
   requestTtlMs: number;
+  /** RC_WHITELIST_*: assignees outside it are never emailed, however the request arrived */
+  whitelist?: { enabled: boolean; domains: string[] };
   logger: Logger;
   now?: () => Date;
 }
@@ -31,11 +34,29 @@ async function sendRequestEmails(job: SendRequestJob, deps: SenderDeps): Promise
   const record = await deps.store.get(incoming.requestId);
   if (!record) throw new Error(`request ${incoming.requestId} vanished after creation`);
   if (record.status !== 'pending') {
-    deps.logger.info({ requestId: record.requestId, status: record.status }, 'request no longer pending, not emailing');
+    deps.logger.info(
+      { requestId: record.requestId, status: record.status },
+      'request no longer pending, not emailing',
+    );
     return;
   }
   for (const assignee of record.assignees) {
     if (await deps.store.wasEmailSent(record.requestId, assignee.email)) continue;
+    // The intake refuses such requests with a 400; a job queued through the client is checked here.
+    if (deps.whitelist?.enabled && !isAddressWhitelisted(assignee.email, deps.whitelist.domains)) {
+      await deps.store.addEvent(record, {
+        at: new Date().toISOString(),
+        type: 'email_failed',
+        actor: assignee.email,
+        detail: 'outside RC_WHITELIST_DOMAINS, not emailed',
+      });
+      metrics.emailsSent.inc({ kind: 'request', result: 'not_whitelisted' });
+      deps.logger.warn(
+        { requestId: record.requestId, to: assignee.email },
+        'assignee outside the whitelist, not emailed',
+      );
+      continue;
+    }
     const ref = await deps.store.answerRefFor(record, assignee.email, newAnswerRef);
     const rendered = renderRequestEmail({
       title: record.title,
@@ -65,11 +86,20 @@ async function sendRequestEmails(job: SendRequestJob, deps: SenderDeps): Promise
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       metrics.emailsSent.inc({ kind: 'request', result: 'failed' });
-      await deps.store.addEvent(record, { at: new Date().toISOString(), type: 'email_failed', actor: assignee.email, detail: message });
+      await deps.store.addEvent(record, {
+        at: new Date().toISOString(),
+        type: 'email_failed',
+        actor: assignee.email,
+        detail: message,
+      });
       throw error;
     }
     await deps.store.markEmailSent(record, assignee.email);
-    await deps.store.addEvent(record, { at: new Date().toISOString(), type: 'email_sent', actor: assignee.email });
+    await deps.store.addEvent(record, {
+      at: new Date().toISOString(),
+      type: 'email_sent',
+      actor: assignee.email,
+    });
     metrics.emailsSent.inc({ kind: 'request', result: 'sent' });
     deps.logger.info({ requestId: record.requestId, to: assignee.email }, 'request email sent');
   }

@@ -11,7 +11,10 @@ export interface SenderOptions {
 }
 
 /** The sender: the HTTP intake, and a worker that emails requests and notices. */
-export async function startSender(context: ServiceContext, options: SenderOptions = {}): Promise<RunningService> {
+export async function startSender(
+  context: ServiceContext,
+  options: SenderOptions = {},
+): Promise<RunningService> {
   const { config, logger: rootLogger, redis, workerRedis, queues } = context;
   const logger = rootLogger.child({ component: 'sender' });
   const store = new RequestStore(redis, config.queuePrefix);
@@ -28,6 +31,7 @@ export async function startSender(context: ServiceContext, options: SenderOption
     mailboxAddress: config.mailboxAddress,
     mailFrom: config.mailFrom,
     requestTtlMs: config.requestTtlMs,
+    whitelist: config.whitelist,
     logger,
   };
   const worker = createWorker('send', (job) => processSendJob(job, deps), {
@@ -36,11 +40,15 @@ export async function startSender(context: ServiceContext, options: SenderOption
     concurrency: 10,
     logger,
     deadLetter: queues.deadLetter,
-    // Per-batch rate limit: providers throttle bulk senders (Exchange Online: 30 msgs/min/mailbox).
-    limiter: { max: Number(process.env.RC_SEND_RATE_MAX ?? 100), duration: 1000 },
+    // RC_SEND_RATE_LIMIT, across all sender replicas: providers throttle bulk senders
+    // (Exchange Online: 30 messages a minute per mailbox).
+    ...(config.sendRateLimit
+      ? { limiter: { max: config.sendRateLimit.max, duration: config.sendRateLimit.durationMs } }
+      : {}),
   });
 
-  if (!config.apiToken) logger.warn('RC_API_TOKEN is not set: the HTTP intake answers 401 to every call');
+  if (!config.apiToken)
+    logger.warn('RC_API_TOKEN is not set: the HTTP intake answers 401 to every call');
   return {
     name: 'sender',
     readiness: [{ name: 'smtp', check: () => transport.verify() }],

@@ -12,7 +12,11 @@ export interface UpdaterDeps {
 }
 
 /** The confirmation email: also the alarm bell if someone answered in this person's name. */
-export function renderConfirmation(update: UpdateJob, request: StoredRequest, engine: 'done' | 'already_done'): SendNoticeJob {
+export function renderConfirmation(
+  update: UpdateJob,
+  request: StoredRequest,
+  engine: 'done' | 'already_done',
+): SendNoticeJob {
   const done = update.action === 'complete' ? 'completed' : 'failed';
   const text = [
     'Hello,',
@@ -32,7 +36,10 @@ export function renderConfirmation(update: UpdateJob, request: StoredRequest, en
     notice: 'confirmation',
     to: update.actor.email,
     requestId: update.requestId,
-    subject: engine === 'done' ? `${done === 'completed' ? 'Completed' : 'Failed'}: ${request.title}` : `Recorded: ${request.title}`,
+    subject:
+      engine === 'done'
+        ? `${done === 'completed' ? 'Completed' : 'Failed'}: ${request.title}`
+        : `Recorded: ${request.title}`,
     text,
     ...(update.messageId ? { inReplyTo: update.messageId } : {}),
   };
@@ -45,7 +52,8 @@ export function renderConfirmation(update: UpdateJob, request: StoredRequest, en
  */
 export async function applyUpdate(update: UpdateJob, deps: UpdaterDeps): Promise<void> {
   const request = await deps.store.getStored(update.requestId);
-  if (!request) throw new PermanentJobError(`request ${update.requestId} no longer exists`, 'REQUEST_GONE');
+  if (!request)
+    throw new PermanentJobError(`request ${update.requestId} no longer exists`, 'REQUEST_GONE');
   const record = await deps.store.get(update.requestId);
   if (record?.decision?.appliedAt) {
     deps.logger.info({ requestId: update.requestId }, 'update already applied');
@@ -54,18 +62,30 @@ export async function applyUpdate(update: UpdateJob, deps: UpdaterDeps): Promise
   let result: 'done' | 'already_done';
   try {
     result = await deps.engine.notify(toTaskEvent(update), request);
-    metrics.engineCalls.inc({ engine: deps.engine.name, result: result === 'done' ? 'ok' : 'conflict' });
+    metrics.engineCalls.inc({
+      engine: deps.engine.name,
+      result: result === 'done' ? 'ok' : 'conflict',
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const permanent = error instanceof PermanentJobError;
-    metrics.engineCalls.inc({ engine: deps.engine.name, result: permanent ? 'permanent' : 'retry' });
-    await deps.store.addEvent(request, { at: new Date().toISOString(), type: 'engine_failed', detail: message });
+    metrics.engineCalls.inc({
+      engine: deps.engine.name,
+      result: permanent ? 'permanent' : 'retry',
+    });
+    await deps.store.addEvent(request, {
+      at: new Date().toISOString(),
+      type: 'engine_failed',
+      detail: message,
+    });
     throw error;
   }
   // Queued before markApplied: a crash in between retries the job, and the jobId keeps the
   // confirmation to one; after markApplied a retry stops early and would never send it.
   if (deps.confirmations) {
-    await deps.confirmations.add('notice', renderConfirmation(update, request, result), { jobId: `notice-confirmation-${update.requestId}` });
+    await deps.confirmations.add('notice', renderConfirmation(update, request, result), {
+      jobId: `notice-confirmation-${update.requestId}`,
+    });
   }
   const appliedAt = new Date().toISOString();
   await deps.store.markApplied(request, appliedAt);
@@ -76,5 +96,8 @@ export async function applyUpdate(update: UpdateJob, deps: UpdaterDeps): Promise
     detail: `${deps.engine.name}: ${update.action}`,
     inboundId: update.inboundId,
   });
-  deps.logger.info({ requestId: update.requestId, taskId: update.taskId, action: update.action }, 'engine told');
+  deps.logger.info(
+    { requestId: update.requestId, taskId: update.taskId, action: update.action },
+    'engine told',
+  );
 }

@@ -11,6 +11,7 @@ import {
   normalizeAddress,
   parseInboundMessage,
   understandAnswer,
+  type ActionVocabulary,
   type ParsedMessage,
   type UnderstoodAnswer,
 } from '@rc/mail';
@@ -20,7 +21,6 @@ import { findAnswerTokens, verifyAnswerToken, type SigningKeyring } from '@rc/to
 import { checkDkim } from './dkim';
 import { checkTrustedDmarc } from './dmarc';
 import { cachedResolver, systemResolver, type DnsResolver } from './dns-cache';
-import { screenHeaderSection } from './header-screen';
 import type { RejectionNotices } from './notices';
 import type { SenderRateLimiter } from './rate-limit';
 
@@ -39,6 +39,8 @@ export interface VerifierDeps {
     trustedAuthservId?: string;
     /** RC_VERIFY_DKIM: verify DKIM here and require a signature aligned with From */
     verifyDkim?: boolean;
+    /** RC_COMPLETE_WORDS / RC_FAIL_WORDS added to the built-in reply vocabulary */
+    vocabulary?: ActionVocabulary;
   };
   now?: () => Date;
   /** RC_SENDER_RATE_LIMIT; absent = no per-sender limit */
@@ -174,7 +176,10 @@ async function decide(
     return reject('not_whitelisted', `sender domain of ${from} is not whitelisted`);
   }
 
-  const understood = understandAnswer(message);
+  const understood = understandAnswer(
+    message,
+    deps.settings.vocabulary ? { vocabulary: deps.settings.vocabulary } : {},
+  );
   const auth = await authenticate(message, from, understood, deps, context);
   if ('outcome' in auth) return auth;
   const { authenticated } = auth;
@@ -298,33 +303,27 @@ export async function verifyInbound(
     job.truncated ||
     job.size > deps.settings.maxMessageBytes ||
     raw.length > deps.settings.maxMessageBytes;
-  // A header section that fails the screen is not parsed at all, and an oversize message is
-  // never parsed whole: its header section is enough for the log.
-  const screened = screenHeaderSection(raw);
-  let message: ParsedMessage | undefined;
+  // An oversize message is never parsed whole: its header section is enough for the log.
+  // (parseInboundMessage refuses hostile header sections before mailparser sees them.)
+  const parsed = await parseInboundMessage(tooLarge ? headerSection(raw) : raw);
+  const message: ParsedMessage | undefined = parsed.ok ? parsed.message : undefined;
   let verdict: Verdict;
-  if (screened) {
-    verdict = reject(tooLarge ? 'too_large' : 'malformed', screened);
+  if (tooLarge) {
+    verdict = reject(
+      'too_large',
+      `${Math.max(job.size, raw.length)} bytes, limit ${deps.settings.maxMessageBytes}`,
+    );
+  } else if (!parsed.ok) {
+    verdict = reject('malformed', parsed.detail);
   } else {
-    const parsed = await parseInboundMessage(tooLarge ? headerSection(raw) : raw);
-    message = parsed.ok ? parsed.message : undefined;
-    if (tooLarge) {
-      verdict = reject(
-        'too_large',
-        `${Math.max(job.size, raw.length)} bytes, limit ${deps.settings.maxMessageBytes}`,
-      );
-    } else if (!parsed.ok) {
-      verdict = reject('malformed', parsed.detail);
-    } else {
-      const receivedAt = Date.parse(job.receivedAt);
-      verdict = await decide(parsed.message, deps, {
-        inboundId: job.inboundId,
-        now,
-        receivedAt: Number.isNaN(receivedAt) ? now.getTime() : Math.min(receivedAt, now.getTime()),
-        raw,
-        finalAttempt: options.finalAttempt ?? true,
-      });
-    }
+    const receivedAt = Date.parse(job.receivedAt);
+    verdict = await decide(parsed.message, deps, {
+      inboundId: job.inboundId,
+      now,
+      receivedAt: Number.isNaN(receivedAt) ? now.getTime() : Math.min(receivedAt, now.getTime()),
+      raw,
+      finalAttempt: options.finalAttempt ?? true,
+    });
   }
 
   if (verdict.outcome === 'accepted' && message?.from) {

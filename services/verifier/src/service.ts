@@ -4,6 +4,7 @@ import { cachedResolver, systemResolver, type DnsResolver } from './dns-cache';
 import { RejectionNotices } from './notices';
 import { verifyInbound, type VerifierDeps } from './process';
 import { SenderRateLimiter } from './rate-limit';
+import { extendActionVocabulary } from '@rc/mail';
 
 export interface VerifierOptions {
   /** replaces the system DNS resolver for DKIM keys (tests); answers are cached either way */
@@ -31,6 +32,9 @@ export async function startVerifier(
       requireDmarc: config.requireDmarc,
       trustedAuthservId: config.trustedAuthservId,
       verifyDkim: config.verifyDkim,
+      ...(config.replyWords.complete.length + config.replyWords.fail.length > 0
+        ? { vocabulary: extendActionVocabulary(config.replyWords) }
+        : {}),
     },
     ...(config.verifyDkim
       ? { dnsResolver: cachedResolver(options.dnsResolver ?? systemResolver()) }

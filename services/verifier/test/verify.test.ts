@@ -1,5 +1,5 @@
 import { REJECTION_REASONS } from '@rc/contracts';
-import { parseInboundMessage } from '@rc/mail';
+import { extendActionVocabulary, parseInboundMessage } from '@rc/mail';
 import { startRedis, type RedisServer } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTrustedDmarc, parseAuthenticationResults } from '../src/dmarc';
@@ -843,5 +843,64 @@ describe('every email gets one outcome', () => {
         expect(Object.keys(REJECTION_REASONS)).toContain(item.reason);
       else expect(item.reason).toBeNull();
     }
+  });
+});
+
+describe('the reply vocabulary (RC_COMPLETE_WORDS, RC_FAIL_WORDS)', () => {
+  it('an operator’s own words make a plain reply act; without them it is no_action', async () => {
+    const plainReply = (from: string, messageId: string, text: string) =>
+      [
+        `From: ${from}`,
+        `To: ${MAILBOX}`,
+        'Subject: Re: Action required',
+        `In-Reply-To: ${messageId}`,
+        `Message-ID: <${Math.random().toString(36).slice(2)}@corp.example>`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        text,
+      ].join('\r\n');
+    const vocabulary = extendActionVocabulary({
+      complete: ['ship it'],
+      fail: ['hold the release'],
+    });
+
+    const first = await h.request([{ email: 'voc1@corp.example' }]);
+    const plain = await verifyInbound(
+      inboundJob(
+        plainReply(
+          'voc1@corp.example',
+          first.tokens.get('voc1@corp.example')!.messageId,
+          'Ship it!',
+        ),
+      ),
+      h.deps(),
+    );
+    expect(plain).toMatchObject({ outcome: 'rejected', reason: 'no_action' });
+
+    const second = await h.request([{ email: 'voc2@corp.example' }]);
+    const shipped = await verifyInbound(
+      inboundJob(
+        plainReply(
+          'voc2@corp.example',
+          second.tokens.get('voc2@corp.example')!.messageId,
+          'Ship it!',
+        ),
+      ),
+      h.deps({ settings: { vocabulary } }),
+    );
+    expect(shipped).toMatchObject({ outcome: 'accepted', action: 'complete' });
+
+    const third = await h.request([{ email: 'voc3@corp.example' }]);
+    const held = await verifyInbound(
+      inboundJob(
+        plainReply(
+          'voc3@corp.example',
+          third.tokens.get('voc3@corp.example')!.messageId,
+          'Hold the release until the migration has run.',
+        ),
+      ),
+      h.deps({ settings: { vocabulary } }),
+    );
+    expect(held).toMatchObject({ outcome: 'accepted', action: 'fail' });
   });
 });

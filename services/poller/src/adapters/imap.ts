@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import type { Config, Logger } from '@rc/runtime';
+import { tlsTrustOptions, type Config, type Logger } from '@rc/runtime';
 import type { FetchedMessage, MailboxSource, PendingMessage } from './mailbox-source';
 import { fetchOAuth2AccessToken } from './oauth2';
 
@@ -15,12 +14,14 @@ export function createImapSource(config: Config, logger: Logger): MailboxSource 
   let lastError: Error | undefined;
 
   async function authOptions(): Promise<ImapFlowOptions['auth']> {
-    if (config.oauth2) return { user: imap.user, accessToken: await fetchOAuth2AccessToken(config.oauth2) };
+    if (config.oauth2)
+      return { user: imap.user, accessToken: await fetchOAuth2AccessToken(config.oauth2) };
     return { user: imap.user, pass: imap.password ?? '' };
   }
 
   function requireClient(): ImapFlow {
-    if (!client?.usable) throw new Error(`IMAP connection is not usable${lastError ? `: ${lastError.message}` : ''}`);
+    if (!client?.usable)
+      throw new Error(`IMAP connection is not usable${lastError ? `: ${lastError.message}` : ''}`);
     return client;
   }
 
@@ -34,9 +35,10 @@ export function createImapSource(config: Config, logger: Logger): MailboxSource 
         port: imap.port,
         secure: imap.security === 'tls',
         // `none` must not upgrade even if offered; `starttls` must.
-        doSTARTTLS: imap.security === 'starttls' ? true : imap.security === 'none' ? false : undefined,
+        doSTARTTLS:
+          imap.security === 'starttls' ? true : imap.security === 'none' ? false : undefined,
         auth: await authOptions(),
-        tls: config.tlsCaFile ? { ca: readFileSync(config.tlsCaFile) } : undefined,
+        tls: tlsTrustOptions(config.tlsCaFile),
         // We enter IDLE ourselves right after each sync: imapflow's own auto-IDLE waits ~15 s
         // after the last command, which would be the pickup latency.
         disableAutoIdle: true,
@@ -57,7 +59,10 @@ export function createImapSource(config: Config, logger: Logger): MailboxSource 
         // MOVE into a missing folder fails with [TRYCREATE] (RFC 3501 6.4.7) on every sync, so the
         // folder is created up front; imapflow treats [ALREADYEXISTS] (RFC 5530) as success.
         await connection.mailboxCreate(after.folder).catch((error: unknown) => {
-          logger.warn({ folder: after.folder, err: error instanceof Error ? error.message : String(error) }, 'imap cannot create the move folder');
+          logger.warn(
+            { folder: after.folder, err: error instanceof Error ? error.message : String(error) },
+            'imap cannot create the move folder',
+          );
         });
       }
       await connection.mailboxOpen(imap.folder);
@@ -71,7 +76,11 @@ export function createImapSource(config: Config, logger: Logger): MailboxSource 
       const oldest = uids.sort((a, b) => a - b).slice(0, limit);
       if (oldest.length === 0) return [];
       const pending: PendingMessage[] = [];
-      for await (const message of connection.fetch(uidSet(oldest.map(String)), { uid: true, size: true }, { uid: true })) {
+      for await (const message of connection.fetch(
+        uidSet(oldest.map(String)),
+        { uid: true, size: true },
+        { uid: true },
+      )) {
         pending.push({ id: String(message.uid), size: message.size ?? 0 });
       }
       return pending.sort((a, b) => Number(a.id) - Number(b.id));
@@ -83,16 +92,36 @@ export function createImapSource(config: Config, logger: Logger): MailboxSource 
       const whole = messages.filter((message) => message.size <= maxBytes);
       const huge = messages.filter((message) => message.size > maxBytes);
       if (whole.length > 0) {
-        for await (const message of connection.fetch(uidSet(whole.map((m) => m.id)), { uid: true, size: true, source: true, internalDate: true }, { uid: true })) {
+        for await (const message of connection.fetch(
+          uidSet(whole.map((m) => m.id)),
+          { uid: true, size: true, source: true, internalDate: true },
+          { uid: true },
+        )) {
           if (!message.source) continue;
-          fetched.push({ id: String(message.uid), size: message.size ?? message.source.length, source: message.source, truncated: false, arrivedAt: toDate(message.internalDate) });
+          fetched.push({
+            id: String(message.uid),
+            size: message.size ?? message.source.length,
+            source: message.source,
+            truncated: false,
+            arrivedAt: toDate(message.internalDate),
+          });
         }
       }
       if (huge.length > 0) {
         // Only the header section travels for an oversized message: enough to record who sent
         // what, without pulling megabytes into Redis.
-        for await (const message of connection.fetch(uidSet(huge.map((m) => m.id)), { uid: true, size: true, headers: true, internalDate: true }, { uid: true })) {
-          fetched.push({ id: String(message.uid), size: message.size ?? 0, source: message.headers ?? Buffer.alloc(0), truncated: true, arrivedAt: toDate(message.internalDate) });
+        for await (const message of connection.fetch(
+          uidSet(huge.map((m) => m.id)),
+          { uid: true, size: true, headers: true, internalDate: true },
+          { uid: true },
+        )) {
+          fetched.push({
+            id: String(message.uid),
+            size: message.size ?? 0,
+            source: message.headers ?? Buffer.alloc(0),
+            truncated: true,
+            arrivedAt: toDate(message.internalDate),
+          });
         }
       }
       return fetched;
@@ -105,8 +134,13 @@ export function createImapSource(config: Config, logger: Logger): MailboxSource 
       // silent failure would leave the mail in place and re-queue it on every sync (a full batch
       // would even loop at once), so it fails the sync instead.
       if (config.afterProcessing.kind === 'move') {
-        const moved = await connection.messageMove(uidSet(ids), config.afterProcessing.folder, { uid: true });
-        if (!moved) throw new Error(`IMAP MOVE to ${config.afterProcessing.folder} failed; the messages stay in ${imap.folder}`);
+        const moved = await connection.messageMove(uidSet(ids), config.afterProcessing.folder, {
+          uid: true,
+        });
+        if (!moved)
+          throw new Error(
+            `IMAP MOVE to ${config.afterProcessing.folder} failed; the messages stay in ${imap.folder}`,
+          );
       } else {
         // STORE \Deleted then UID EXPUNGE (RFC 4315) where supported, so only these go.
         const deleted = await connection.messageDelete(uidSet(ids), { uid: true });
@@ -118,7 +152,10 @@ export function createImapSource(config: Config, logger: Logger): MailboxSource 
       const connection = client;
       if (!connection?.usable) return;
       connection.idle().catch((error: unknown) => {
-        logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'imap idle ended with an error');
+        logger.debug(
+          { err: error instanceof Error ? error.message : String(error) },
+          'imap idle ended with an error',
+        );
       });
     },
 

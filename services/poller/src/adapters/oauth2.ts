@@ -5,17 +5,29 @@ import type { Config } from '@rc/runtime';
  * access tokens live ~1 h and a connection is re-established well within that, so there is
  * no cache to go stale.
  */
-export async function fetchOAuth2AccessToken(oauth2: NonNullable<Config['oauth2']>): Promise<string> {
+export async function fetchOAuth2AccessToken(
+  oauth2: NonNullable<Config['oauth2']>,
+): Promise<string> {
   const body = new URLSearchParams({
     grant_type: 'refresh_token',
     refresh_token: oauth2.refreshToken,
     client_id: oauth2.clientId,
     ...(oauth2.clientSecret ? { client_secret: oauth2.clientSecret } : {}),
   });
-  const response = await fetch(oauth2.tokenUrl, { method: 'POST', body, signal: AbortSignal.timeout(15_000) });
-  const json = (await response.json().catch(() => ({}))) as { access_token?: string; error?: string; error_description?: string };
+  const response = await fetch(oauth2.tokenUrl, {
+    method: 'POST',
+    body,
+    signal: AbortSignal.timeout(15_000),
+  });
+  const json = (await response.json().catch(() => ({}))) as {
+    access_token?: string;
+    error?: string;
+    error_description?: string;
+  };
   if (!response.ok || !json.access_token) {
-    throw new Error(`OAuth2 token endpoint answered ${response.status}: ${json.error ?? 'no access_token'}`);
+    throw new Error(
+      `OAuth2 token endpoint answered ${response.status}: ${json.error ?? 'no access_token'}`,
+    );
   }
   return json.access_token;
 }

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import type { Config } from '@rc/runtime';
-import type { Logger } from '@rc/runtime';
+import { tlsTrustOptions, type Config, type Logger } from '@rc/runtime';
 import type { MailTransport, OutgoingMail } from './mail-transport';
 
 /** nodemailer over SMTP, pooled. TLS certificates are verified; a private CA can be added. */
@@ -29,7 +27,7 @@ export function createSmtpTransport(config: Config, logger: Logger): MailTranspo
     maxConnections: 5,
     maxMessages: Infinity,
     auth,
-    tls: config.tlsCaFile ? { ca: readFileSync(config.tlsCaFile) } : undefined,
+    tls: tlsTrustOptions(config.tlsCaFile),
     // nodemailer masks credentials in its protocol logs
     logger: config.mailDebug ? (logger.child({ component: 'smtp' }) as never) : false,
     debug: config.mailDebug,

@@ -26,7 +26,9 @@ export function createReleaseEngine(settings: ReleaseSettings): EngineAdapter {
   const base = settings.url.replace(/\/+$/, '');
   const auth: Record<string, string> = settings.token
     ? { 'x-release-personal-token': settings.token }
-    : { Authorization: `Basic ${Buffer.from(`${settings.user ?? ''}:${settings.password ?? ''}`).toString('base64')}` };
+    : {
+        Authorization: `Basic ${Buffer.from(`${settings.user ?? ''}:${settings.password ?? ''}`).toString('base64')}`,
+      };
   return {
     name: 'release',
     async notify(event: TaskEvent) {

@@ -37,7 +37,9 @@ export function createWebhookEngine(settings: WebhookSettings): EngineAdapter {
         });
       } catch (error) {
         const cause = (error as { cause?: { code?: string } }).cause?.code;
-        throw new Error(`webhook unreachable: ${error instanceof Error ? error.name : 'error'}${cause ? ` (${cause})` : ''}`);
+        throw new Error(
+          `webhook unreachable: ${error instanceof Error ? error.name : 'error'}${cause ? ` (${cause})` : ''}`,
+        );
       }
       // Drain the body so the connection can be reused; its content is only kept for errors.
       const text = (await response.text().catch(() => '')).slice(0, 200);
