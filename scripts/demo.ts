@@ -17,6 +17,7 @@ import {
   startMailStack,
   startRedis,
   startWebhookReceiver,
+  waitUntil,
 } from '@rc/testkit';
 
 const keep = process.argv.includes('--keep');
@@ -32,20 +33,6 @@ function stage(name: string, detail = ''): void {
     `${String(now - t0).padStart(7)} ms  (+${String(now - last).padStart(5)} ms)  ${name}${detail ? `  ${detail}` : ''}`,
   );
   last = now;
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const [redis, stack, engine] = await Promise.all([
@@ -89,9 +76,10 @@ const app = spawn('pnpm', ['--silent', 'start'], {
 app.stdout.pipe(log);
 app.stderr.pipe(log);
 const base = `http://127.0.0.1:${port}`;
-await until(
+await waitUntil(
   'readiness',
-  async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined),
+  // not listening yet is a refused connection: keep waiting
+  async () => ((await fetch(`${base}/readyz`).catch(() => undefined))?.ok ? true : undefined),
   60_000,
 );
 stage('pnpm start is up: sender, poller, verifier, task-updater', `${base}  (logs: ${logFile})`);
@@ -135,7 +123,7 @@ try {
   await rcInbox.waitForCount(0, 30_000);
   stage('picked up', 'the poller queued it and removed it from the mailbox');
 
-  const outcome = await until('verification', async () => {
+  const outcome = await waitUntil('verification', async () => {
     const answer = await fetch(`${base}/v1/inbound?requestId=${requestId}`, {
       headers: { authorization: `Bearer ${API_TOKEN}` },
     });

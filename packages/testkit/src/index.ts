@@ -15,3 +15,4 @@ export {
   readRequestEmail,
   type ReceivedRequestEmail,
 } from './assignee';
+export { sleep, waitUntil } from './wait';

@@ -78,3 +78,22 @@ export async function retryUntil<T>(
     await sleep(opts.intervalMs ?? 50);
   }
 }
+
+/**
+ * Polls `probe` every `intervalMs` until it returns something other than undefined, and
+ * returns that; rejects naming `what` once `timeoutMs` has passed.
+ */
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+  intervalMs = 25,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}

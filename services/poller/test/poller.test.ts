@@ -11,6 +11,7 @@ import {
   type MailboxClient,
   type MailStack,
   type RedisServer,
+  waitUntil,
 } from '@rc/testkit';
 import { Queue } from 'bullmq';
 import { ImapFlow } from 'imapflow';
@@ -42,21 +43,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-  intervalMs = 25,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
 
 function newMailboxAddress(): string {
   counter += 1;

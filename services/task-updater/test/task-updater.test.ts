@@ -9,6 +9,7 @@ import {
   type ReceivedWebhook,
   type RedisServer,
   type WebhookReceiver,
+  waitUntil,
 } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTaskUpdater } from '../src/index';
@@ -119,20 +120,6 @@ async function decidedRequest(
 
 async function enqueue(host: Host, update: UpdateJob): Promise<void> {
   await host.context.queues.update.add('update', update, { jobId: `update-${update.requestId}` });
-}
-
-async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
