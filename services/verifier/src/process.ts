@@ -262,6 +262,16 @@ async function decide(
   return { outcome: 'accepted', request, action, comment, authenticated };
 }
 
+/**
+ * When the person answered: their Date header, which their client sets, so never later than
+ * the message reached our mailbox (a wrong clock or a forged Date cannot post-date it).
+ */
+export function respondedAt(date: string | null, receivedAt: string): string {
+  const sent = date ? Date.parse(date) : NaN;
+  const arrived = Date.parse(receivedAt);
+  return Number.isNaN(sent) || sent > arrived ? receivedAt : new Date(sent).toISOString();
+}
+
 function headerSummary(message: ParsedMessage | undefined) {
   return {
     from: message?.from ? normalizeAddress(message.from.address) : null,
@@ -426,7 +436,7 @@ async function claimAndQueue(
     // sender chooses freely ("CFO" <alice@corp.example>) and must not reach the audit trail.
     actor: { email: actor, name: assignee?.name || from.name || '' },
     comment: verdict.comment,
-    respondedAt: message.date ?? job.receivedAt,
+    respondedAt: respondedAt(message.date, job.receivedAt),
     messageId: message.messageId ?? '',
     inboundId: job.inboundId,
   };

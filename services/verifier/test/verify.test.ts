@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTrustedDmarc, parseAuthenticationResults } from '../src/dmarc';
 import { cachedResolver } from '../src/dns-cache';
 import { RejectionNotices } from '../src/notices';
-import { TemporaryVerifyError, verifyInbound } from '../src/process';
+import { respondedAt, TemporaryVerifyError, verifyInbound } from '../src/process';
 import { SenderRateLimiter } from '../src/rate-limit';
 import {
   AUTHSERV_ID,
@@ -902,5 +902,15 @@ describe('the reply vocabulary (RC_COMPLETE_WORDS, RC_FAIL_WORDS)', () => {
       h.deps({ settings: { vocabulary } }),
     );
     expect(held).toMatchObject({ outcome: 'accepted', action: 'fail' });
+  });
+});
+
+describe('respondedAt', () => {
+  it('is the Date header, but never later than arrival', () => {
+    const arrived = '2026-11-22T10:00:00.000Z';
+    expect(respondedAt('2026-11-22T09:59:00.000Z', arrived)).toBe('2026-11-22T09:59:00.000Z');
+    expect(respondedAt('2026-11-23T00:00:00.000Z', arrived)).toBe(arrived);
+    expect(respondedAt(null, arrived)).toBe(arrived);
+    expect(respondedAt('not a date', arrived)).toBe(arrived);
   });
 });
