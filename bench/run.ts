@@ -8,13 +8,10 @@
  *
  * Options: --answers N (default 30), --backlog M (default 2000).
  */
-import { buildAnswerTemplate } from '@rc/mail';
 import { loadConfig, startHost } from '@rc/runtime';
 import { startPoller } from '@rc/poller';
 import { startSender } from '@rc/sender';
-import { RequestStore, storedRequestFromJob } from '@rc/store';
 import { startTaskUpdater } from '@rc/task-updater';
-import { mintAnswerToken, newAnswerRef, parseSigningKeys } from '@rc/tokens';
 import { startVerifier } from '@rc/verifier';
 import {
   answerWithButton,
@@ -24,8 +21,7 @@ import {
   startRedis,
   startWebhookReceiver,
 } from '@rc/testkit';
-import { createRedis } from '@rc/runtime';
-import { MAILBOX, systemEnv } from '../services/all-in-one/test/system';
+import { MAILBOX, seedRequests, systemEnv } from '../services/all-in-one/test/system';
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -106,37 +102,10 @@ try {
         RC_SENDER_RATE_LIMIT: 'off',
       },
     );
-    const keyring = parseSigningKeys(env.RC_SIGNING_KEYS).keyring!;
-    const storeRedis = createRedis(redis.url, 'client');
-    const store = new RequestStore(storeRedis, env.RC_QUEUE_PREFIX);
     const mailbox = await openMailbox(stack, MAILBOX);
     const fillStart = Date.now();
-    for (let i = 0; i < BACKLOG; i++) {
-      const assignee = `bulk${i}@corp.example`;
-      const request = storedRequestFromJob(
-        {
-          kind: 'request',
-          request: {
-            requestId: `bulk-${i}`,
-            taskId: `Bulk${i}`,
-            title: `Bulk ${i}`,
-            assignees: [{ email: assignee }],
-          },
-          requestedAt: new Date().toISOString(),
-        },
-        86_400_000,
-      );
-      await store.create(request);
-      const ref = await store.answerRefFor(request, assignee, newAnswerRef);
-      const { subject, body } = buildAnswerTemplate({
-        action: 'complete',
-        token: mintAnswerToken(keyring, 'complete', ref),
-        title: request.title,
-      });
-      const raw =
-        `From: ${assignee}\r\nTo: ${MAILBOX}\r\nSubject: ${subject}\r\nMessage-ID: <bulk-${i}@corp.example>\r\n` +
-        `Date: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nApproved, number ${i}.${body}`;
-      await mailbox.append(raw);
+    for (const request of await seedRequests(env, BACKLOG, 'bulk')) {
+      await mailbox.append(request.answer('complete', `Approved, ${request.requestId}.`));
     }
     await mailbox.close();
     console.log(`backlog: ${BACKLOG} answers APPENDed in ${Date.now() - fillStart} ms`);
@@ -156,7 +125,6 @@ try {
       })
     ).json();
     await host.close();
-    await storeRedis.quit();
     console.log(
       `backlog drain: ${BACKLOG} answers mailbox → engine in ${elapsed} ms = ${Math.round((BACKLOG * 1000) / elapsed)} answers/s ` +
         `(all four services in one process, 2 cores; accepted outcomes listed: ${(outcomes as { items: unknown[] }).items.length})`,

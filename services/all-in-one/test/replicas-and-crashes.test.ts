@@ -1,0 +1,189 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { TaskEvent } from '@rc/contracts';
+import { loadConfig, startHost } from '@rc/runtime';
+import { startPoller } from '@rc/poller';
+import { startSender } from '@rc/sender';
+import { startTaskUpdater } from '@rc/task-updater';
+import { startVerifier } from '@rc/verifier';
+import {
+  findFreePort,
+  openMailbox,
+  startMailStack,
+  startRedis,
+  startWebhookReceiver,
+  waitUntil,
+  type MailStack,
+  type RedisServer,
+  type WebhookReceiver,
+} from '@rc/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAILBOX, seedRequests, systemEnv } from './system';
+
+/**
+ * The two promises a multi-replica deployment rests on, on real Redis, Dovecot and SMTP:
+ * replicas racing over one backlog decide every request exactly once, and a process killed
+ * with SIGKILL in the middle of a backlog loses no answer.
+ */
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const ALL = ['sender', 'poller', 'verifier', 'task-updater'] as const;
+
+let redis: RedisServer;
+let stack: MailStack;
+let engine: WebhookReceiver;
+
+beforeAll(async () => {
+  [redis, stack, engine] = await Promise.all([
+    startRedis({ appendonly: true }),
+    startMailStack(),
+    startWebhookReceiver(),
+  ]);
+});
+afterAll(async () => {
+  await Promise.allSettled([redis?.stop(), stack?.stop(), engine?.stop()]);
+});
+
+function eventsFor(prefix: string): TaskEvent[] {
+  return engine.received
+    .map((hook) => hook.json as TaskEvent)
+    .filter((event) => event.requestId.startsWith(`${prefix}-`));
+}
+
+async function mailboxCount(): Promise<number> {
+  const mailbox = await openMailbox(stack, MAILBOX);
+  try {
+    return await mailbox.count();
+  } finally {
+    await mailbox.close();
+  }
+}
+
+describe('replicas and crashes', () => {
+  it('two complete replicas racing over one backlog decide each request exactly once', async () => {
+    const env = systemEnv(
+      { redisUrl: redis.url, stack, webhookUrl: engine.url },
+      { RC_BATCH_SIZE: '20', RC_LOG_LEVEL: 'error' },
+    );
+    const requests = await seedRequests(env, 60, 'race');
+    const mailbox = await openMailbox(stack, MAILBOX);
+    for (const request of requests) {
+      const complete = request.answer('complete', 'Yes.\r\n');
+      await mailbox.append(complete);
+      await mailbox.append(complete); // the same bytes delivered twice: one message
+      await mailbox.append(request.answer('fail', 'No, wait.\r\n')); // a second, conflicting answer
+    }
+    await mailbox.close();
+
+    const config = loadConfig(env, [...ALL]);
+    const starters = [
+      (c: Parameters<typeof startSender>[0]) => startSender(c),
+      (c: Parameters<typeof startPoller>[0]) => startPoller(c),
+      startVerifier,
+      startTaskUpdater,
+    ];
+    const [first, second] = await Promise.all([
+      startHost(config, starters, 'replica-1'),
+      startHost(config, starters, 'replica-2'),
+    ]);
+    try {
+      await waitUntil(
+        'every request decided',
+        () => (new Set(eventsFor('race').map((e) => e.requestId)).size >= 60 ? true : undefined),
+        60_000,
+      );
+      await waitUntil(
+        'mailbox drained',
+        async () => ((await mailboxCount()) === 0 ? true : undefined),
+        30_000,
+      );
+      // let any straggling duplicate reach the engine before counting
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const events = eventsFor('race');
+      expect(events).toHaveLength(60);
+      expect(new Set(events.map((e) => e.requestId)).size).toBe(60);
+
+      const counts = { accepted: 0, already_decided: 0, other: 0 };
+      const response = await fetch(`http://127.0.0.1:${first.http.port}/v1/inbound?limit=1000`, {
+        headers: { authorization: `Bearer ${env.RC_API_TOKEN}` },
+      });
+      for (const item of (
+        (await response.json()) as { items: { outcome: string; reason: string | null }[] }
+      ).items) {
+        if (item.outcome === 'accepted') counts.accepted += 1;
+        else if (item.reason === 'already_decided') counts.already_decided += 1;
+        else counts.other += 1;
+      }
+      // the duplicate bytes are one inbound message; the conflicting answer loses
+      expect(counts).toEqual({ accepted: 60, already_decided: 60, other: 0 });
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  }, 120_000);
+
+  it('pnpm start killed with SIGKILL mid-backlog loses no answer; after a restart every request is decided', async () => {
+    const port = await findFreePort();
+    const env = {
+      ...systemEnv(
+        { redisUrl: redis.url, stack, webhookUrl: engine.url },
+        { RC_BATCH_SIZE: '25', RC_LOG_LEVEL: 'error' },
+      ),
+      RC_HTTP_PORT: String(port),
+    };
+    const total = 300;
+    const requests = await seedRequests(env, total, 'crash');
+    const mailbox = await openMailbox(stack, MAILBOX);
+    for (const request of requests)
+      await mailbox.append(request.answer('complete', `Approved ${request.requestId}.\r\n`));
+    await mailbox.close();
+
+    const start = () =>
+      spawn('pnpm', ['--silent', 'start'], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: 'ignore',
+        detached: true,
+      });
+    const firstRun = start();
+    await waitUntil(
+      'some answers applied',
+      () => (eventsFor('crash').length >= 20 ? true : undefined),
+      60_000,
+      5,
+    );
+    process.kill(-firstRun.pid!, 'SIGKILL');
+    await new Promise((resolve) => firstRun.once('exit', resolve));
+    const beforeRestart = new Set(eventsFor('crash').map((e) => e.requestId)).size;
+    expect(beforeRestart).toBeLessThan(total); // it really died mid-backlog
+
+    const secondRun = start();
+    try {
+      await waitUntil(
+        'every request decided',
+        () =>
+          new Set(eventsFor('crash').map((e) => e.requestId)).size >= total ? true : undefined,
+        90_000,
+      );
+      await waitUntil(
+        'mailbox drained',
+        async () => ((await mailboxCount()) === 0 ? true : undefined),
+        30_000,
+      );
+    } finally {
+      process.kill(-secondRun.pid!, 'SIGTERM');
+      await new Promise((resolve) => secondRun.once('exit', resolve));
+    }
+    const events = eventsFor('crash');
+    console.log(`SIGKILL after ${beforeRestart}/${total} decided; calls re-sent after the restart: ${events.length - total}`);
+    expect(new Set(events.map((e) => e.requestId)).size).toBe(total);
+    // A kill between the engine's 2xx and recording it re-sends that one call after the
+    // restart: same request, same decision, same Idempotency-Key, which the engine dedupes.
+    const byRequest = new Map<string, TaskEvent[]>();
+    for (const event of events)
+      byRequest.set(event.requestId, [...(byRequest.get(event.requestId) ?? []), event]);
+    for (const [, calls] of byRequest)
+      expect(
+        new Set(calls.map((call) => `${call.event}|${call.comment}|${call.messageId}`)).size,
+      ).toBe(1);
+    expect(events.length - total).toBeLessThanOrEqual(40); // at most the calls in flight at the kill
+  }, 240_000);
+});
