@@ -173,7 +173,9 @@ describe('replicas and crashes', () => {
       await new Promise((resolve) => secondRun.once('exit', resolve));
     }
     const events = eventsFor('crash');
-    console.log(`SIGKILL after ${beforeRestart}/${total} decided; calls re-sent after the restart: ${events.length - total}`);
+    console.log(
+      `SIGKILL after ${beforeRestart}/${total} decided; calls re-sent after the restart: ${events.length - total}`,
+    );
     expect(new Set(events.map((e) => e.requestId)).size).toBe(total);
     // A kill between the engine's 2xx and recording it re-sends that one call after the
     // restart: same request, same decision, same Idempotency-Key, which the engine dedupes.
