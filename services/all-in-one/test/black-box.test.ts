@@ -79,7 +79,11 @@ describe('pnpm start as a black box', () => {
     const env = {
       ...systemEnv({ redisUrl: redis.url, stack, webhookUrl: webhook.url }),
       RC_HTTP_PORT: String(port),
-      RC_LOG_LEVEL: 'info',
+      // protocol traces on: credentials must still never reach the log
+      RC_LOG_LEVEL: 'debug',
+      RC_MAIL_DEBUG: 'true',
+      RC_SMTP_USER: 'relay-user',
+      RC_SMTP_PASSWORD: 'relay-Pa55word-secret',
     };
     const product = startProduct(env);
     const base = `http://127.0.0.1:${port}`;
@@ -121,13 +125,19 @@ describe('pnpm start as a black box', () => {
       expect(metrics).toMatch(/rc_engine_calls_total\{engine="webhook",result="ok"\} 1/);
       expect(metrics).toContain('rc_queue_jobs{queue="inbound",state="completed"}');
       // secrets never reach the logs
+      const output = product.output();
+      expect(output).toContain('"protocol":"imap"'); // the traces really were on
       for (const secret of [
         env.RC_IMAP_PASSWORD,
+        env.RC_SMTP_PASSWORD,
         env.RC_API_TOKEN,
         env.RC_WEBHOOK_SECRET,
         env.RC_SIGNING_KEYS.slice(3),
+        // SASL PLAIN as it would travel, base64 of "\0user\0password"
+        Buffer.from(`\u0000${env.RC_IMAP_USER}\u0000${env.RC_IMAP_PASSWORD}`).toString('base64'),
+        Buffer.from(`\u0000relay-user\u0000${env.RC_SMTP_PASSWORD}`).toString('base64'),
       ]) {
-        expect(product.output()).not.toContain(secret);
+        expect(output).not.toContain(secret);
       }
     } finally {
       if (product.child.pid) process.kill(-product.child.pid, 'SIGTERM');

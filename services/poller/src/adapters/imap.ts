@@ -44,7 +44,7 @@ export function createImapSource(config: Config, logger: Logger): MailboxSource 
         disableAutoIdle: true,
         // Some servers drop IDLE silently after ~30 min (RFC 2177 allows 29); re-issue it well before.
         maxIdleTime: 5 * 60_000,
-        logger: config.mailDebug ? (logger.child({ component: 'imap' }) as never) : false,
+        logger: config.mailDebug ? (logger.child({ protocol: 'imap' }) as never) : false,
         clientInfo: { name: 'remote-completion' },
       });
       connection.on('error', (error: Error) => {

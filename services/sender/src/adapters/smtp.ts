@@ -29,7 +29,7 @@ export function createSmtpTransport(config: Config, logger: Logger): MailTranspo
     auth,
     tls: tlsTrustOptions(config.tlsCaFile),
     // nodemailer masks credentials in its protocol logs
-    logger: config.mailDebug ? (logger.child({ component: 'smtp' }) as never) : false,
+    logger: config.mailDebug ? (logger.child({ protocol: 'smtp' }) as never) : false,
     debug: config.mailDebug,
   });
 
