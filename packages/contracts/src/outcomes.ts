@@ -21,6 +21,8 @@ export const REJECTION_REASONS = Object.freeze({
     'sender authentication failed: no dmarc=pass for the From domain from RC_TRUSTED_AUTHSERV_ID (RC_REQUIRE_DMARC), or no DKIM signature aligned with From verifies (RC_VERIFY_DKIM)',
   ambiguous: 'the message carries tokens of more than one request',
   rate_limited: 'the sender exceeded RC_SENDER_RATE_LIMIT (emails processed per sender per window)',
+  processing_failed:
+    'verification failed on every retry (see the dead-letter queue); the raw message is kept there',
 } as const);
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

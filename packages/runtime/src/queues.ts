@@ -98,6 +98,8 @@ export interface WorkerOptions {
   /** dead-letter queue; a job that fails permanently or exhausts its attempts is copied there */
   deadLetter: TypedQueue<'dead-letter'>;
   limiter?: { max: number; duration: number };
+  /** called once a job is dead-lettered, before it is marked failed (best effort) */
+  onDeadLetter?: (data: unknown, error: string) => Promise<void>;
 }
 
 /**
@@ -132,6 +134,14 @@ export function createWorker<N extends QueueName>(
           { jobId: `${name}-${String(job.id)}` },
         );
         metrics.jobsProcessed.inc({ queue: name, result: 'dead_lettered' });
+        await options
+          .onDeadLetter?.(job.data, message)
+          .catch((hookError: unknown) =>
+            options.logger.error(
+              { queue: name, jobId: job.id, err: String(hookError) },
+              'dead-letter hook failed',
+            ),
+          );
         options.logger.error(
           { queue: name, jobId: job.id, attempts: job.attemptsMade + 1, err: message },
           'job dead-lettered',

@@ -443,3 +443,31 @@ async function claimAndQueue(
   await deps.updateQueue.add('update', update, { jobId: `update-${verdict.request.requestId}` });
   return { ...verdict, action: claim.decision.action };
 }
+
+/**
+ * The outcome of a message the verifier gave up on (dead-lettered after its last attempt), so
+ * that the inbound log still accounts for it. The payload may be the very thing that broke
+ * the verifier, so nothing in it is trusted beyond a few plain strings.
+ */
+export async function recordProcessingFailure(
+  inboundLog: InboundLog,
+  data: unknown,
+  error: string,
+): Promise<void> {
+  const job = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  const now = new Date().toISOString();
+  await inboundLog.record({
+    inboundId: text(job.inboundId) ?? `unknown-${now}`,
+    outcome: 'rejected',
+    reason: 'processing_failed',
+    detail: error.slice(0, 500),
+    from: null,
+    subject: null,
+    messageId: null,
+    requestId: null,
+    taskId: null,
+    receivedAt: text(job.receivedAt) ?? now,
+    decidedAt: now,
+  });
+}

@@ -2,7 +2,7 @@ import { createWorker, type RunningService, type ServiceContext } from '@rc/runt
 import { InboundLog, RequestStore } from '@rc/store';
 import { cachedResolver, systemResolver, type DnsResolver } from './dns-cache';
 import { RejectionNotices } from './notices';
-import { verifyInbound, type VerifierDeps } from './process';
+import { recordProcessingFailure, verifyInbound, type VerifierDeps } from './process';
 import { SenderRateLimiter } from './rate-limit';
 import { extendActionVocabulary } from '@rc/mail';
 
@@ -63,6 +63,8 @@ export async function startVerifier(
       concurrency: 16,
       logger,
       deadLetter: queues.deadLetter,
+      // Every email ends in an outcome, even one the verifier could not process at all.
+      onDeadLetter: (data, error) => recordProcessingFailure(deps.inboundLog, data, error),
       // RC_VERIFY_RATE_LIMIT: BullMQ's limiter is per queue, so it bounds all replicas together.
       ...(config.verifyRateLimit
         ? {

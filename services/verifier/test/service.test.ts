@@ -136,3 +136,28 @@ describe('verifier service', () => {
     expect(length).toBeGreaterThanOrEqual(100);
   });
 });
+
+describe('a message the verifier cannot process at all', () => {
+  it('is dead-lettered with its payload and still ends in an outcome: processing_failed', async () => {
+    const host = await startVerifierHost({ RC_RETRY_ATTEMPTS: '2', RC_RETRY_BASE_DELAY: '50ms' });
+    const { queues, redis: client, config } = host.context;
+    // a payload that breaks the processor itself (as a bug or a corrupted job would)
+    const broken = {
+      ...inboundJob('From: a@corp.example\r\n\r\nx'),
+      rawBase64: 12345,
+    } as unknown as InboundJob;
+    await queues.inbound.add('inbound', broken, { jobId: broken.inboundId });
+    const log = new InboundLog(client, config.queuePrefix);
+    await waitForOutcomes(log, [broken]);
+    const [item] = await log.query({ limit: 10, reason: 'processing_failed' });
+    expect(item).toMatchObject({
+      inboundId: broken.inboundId,
+      outcome: 'rejected',
+      reason: 'processing_failed',
+    });
+    const dead = await queues.deadLetter.getJobs(['waiting']);
+    expect(dead.map((job) => job.data)).toEqual([
+      expect.objectContaining({ queue: 'inbound', jobId: broken.inboundId, data: broken }),
+    ]);
+  });
+});
