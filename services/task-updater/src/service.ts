@@ -33,7 +33,9 @@ export async function startTaskUpdater(context: ServiceContext): Promise<Running
   const worker = createWorker('update', (job) => applyUpdate(job, deps), {
     connection: context.workerRedis,
     prefix: config.queuePrefix,
-    concurrency: 32,
+    // Engine calls in flight per replica: what an engine sees at once, and what a crash can make
+    // it see twice (same Idempotency-Key). The engine, not this service, is the slow side.
+    concurrency: 10,
     logger,
     deadLetter: queues.deadLetter,
   });

@@ -59,8 +59,9 @@ export async function startVerifier(
     {
       connection: context.workerRedis,
       prefix: config.queuePrefix,
-      // MIME parsing is CPU-bound; a few in flight hide the Redis round trips without starving the loop.
-      concurrency: 16,
+      // MIME parsing is CPU-bound (~1 ms a reply); a few in flight hide the Redis round trips
+      // without starving the event loop. Scale with replicas, not with this number.
+      concurrency: 8,
       logger,
       deadLetter: queues.deadLetter,
       // Every email ends in an outcome, even one the verifier could not process at all.
