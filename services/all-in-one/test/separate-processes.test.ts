@@ -117,17 +117,15 @@ describe('the four services as separate processes', () => {
       await inbox.close();
     } finally {
       for (const { child } of processes) if (child.pid) process.kill(-child.pid, 'SIGTERM');
-      await Promise.all(
-        processes.map(
-          ({ child }) =>
-            new Promise((resolve) =>
-              child.exitCode !== null ? resolve(null) : child.once('exit', resolve),
-            ),
-        ),
-      );
     }
+    // pnpm itself dies at once on the group's SIGTERM; the service behind it logs "stopped"
+    // when its graceful shutdown is done, so that line, not pnpm's exit, is what to wait for.
     for (const { name, output } of processes) {
-      expect(output.join(''), `${name} stopped gracefully`).toContain('"msg":"stopped"');
+      await waitUntil(
+        `${name} stopped gracefully`,
+        () => (output.join('').includes('"msg":"stopped"') ? true : undefined),
+        20_000,
+      );
       expect(output.join(''), `${name} logged as itself`).toContain(`"service":"${name}"`);
     }
   }, 120_000);
