@@ -9,19 +9,14 @@
  * Options: --answers N (default 30), --backlog M (default 2000).
  */
 import { loadConfig, startHost } from '@rc/runtime';
-import { startPoller } from '@rc/poller';
-import { startSender } from '@rc/sender';
-import { startTaskUpdater } from '@rc/task-updater';
-import { startVerifier } from '@rc/verifier';
+import { answerWithButton, openMailbox, readRequestEmail } from '@rc/testkit';
 import {
-  answerWithButton,
-  openMailbox,
-  readRequestEmail,
-  startMailStack,
-  startRedis,
-  startWebhookReceiver,
-} from '@rc/testkit';
-import { MAILBOX, seedRequests, systemEnv } from '../services/all-in-one/test/system';
+  ALL_SERVICES,
+  MAILBOX,
+  seedRequests,
+  startBackends,
+  systemEnv,
+} from '../services/all-in-one/test/system';
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -35,18 +30,8 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-const starters = [
-  (context: Parameters<typeof startSender>[0]) => startSender(context),
-  (context: Parameters<typeof startPoller>[0]) => startPoller(context),
-  startVerifier,
-  startTaskUpdater,
-];
-
-const [redis, stack, engine] = await Promise.all([
-  startRedis(),
-  startMailStack(),
-  startWebhookReceiver(),
-]);
+const backends = await startBackends();
+const { redis, stack, engine } = backends;
 try {
   // 1. pickup latency
   {
@@ -56,7 +41,7 @@ try {
     );
     const host = await startHost(
       loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']),
-      starters,
+      ALL_SERVICES,
       'bench',
     );
     const base = `http://127.0.0.1:${host.http.port}`;
@@ -114,7 +99,7 @@ try {
     const start = Date.now();
     const host = await startHost(
       loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']),
-      starters,
+      ALL_SERVICES,
       'bench',
     );
     await engine.waitFor(before + BACKLOG, 600_000);
@@ -131,5 +116,5 @@ try {
     );
   }
 } finally {
-  await Promise.allSettled([stack.stop(), redis.stop(), engine.stop()]);
+  await backends.stop();
 }

@@ -6,19 +6,17 @@
  * variables, exactly as an operator would run it. Then it plays the engine and the assignee
  * and prints each stage with its time. `--keep` leaves everything running until Ctrl-C.
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   answerWithButton,
+  findFreePort,
   openMailbox,
   readRequestEmail,
-  startMailStack,
-  startRedis,
-  startWebhookReceiver,
   waitUntil,
 } from '@rc/testkit';
+import { startBackends, startPnpmScript } from '../services/all-in-one/test/system';
 
 const keep = process.argv.includes('--keep');
 const MAILBOX = 'approvals@rc.example';
@@ -35,19 +33,15 @@ function stage(name: string, detail = ''): void {
   last = now;
 }
 
-const [redis, stack, engine] = await Promise.all([
-  startRedis(),
-  startMailStack(),
-  startWebhookReceiver(),
-]);
+const backends = await startBackends();
+const { redis, stack, engine } = backends;
 stage(
   'local Redis, Dovecot, SMTP and a stand-in engine started',
   `redis ${redis.url}, imap :${stack.imap.port}, smtp :${stack.smtp.port}`,
 );
 
-const port = 18000 + Math.floor(Math.random() * 2000);
+const port = await findFreePort();
 const env = {
-  ...process.env,
   RC_REDIS_URL: redis.url,
   RC_SMTP_HOST: '127.0.0.1',
   RC_SMTP_PORT: String(stack.smtp.port),
@@ -67,14 +61,7 @@ const env = {
 };
 const logDir = mkdtempSync(join(tmpdir(), 'rc-demo-'));
 const logFile = join(logDir, 'remote-completion.log');
-const log = createWriteStream(logFile);
-const app = spawn('pnpm', ['--silent', 'start'], {
-  env,
-  stdio: ['ignore', 'pipe', 'pipe'],
-  detached: true,
-});
-app.stdout.pipe(log);
-app.stderr.pipe(log);
+const app = startPnpmScript('start', env, { logFile });
 const base = `http://127.0.0.1:${port}`;
 await waitUntil(
   'readiness',
@@ -85,9 +72,8 @@ await waitUntil(
 stage('pnpm start is up: sender, poller, verifier, task-updater', `${base}  (logs: ${logFile})`);
 
 async function shutdown(code: number): Promise<never> {
-  if (app.pid) process.kill(-app.pid, 'SIGTERM');
-  await new Promise((resolve) => app.once('exit', resolve));
-  await Promise.allSettled([stack.stop(), redis.stop(), engine.stop()]);
+  await app.stop().catch(() => undefined);
+  await backends.stop();
   process.exit(code);
 }
 

@@ -17,9 +17,6 @@ import {
   openMailto,
   readRequestEmail,
   sendTestMail,
-  startMailStack,
-  startRedis,
-  startWebhookReceiver,
   type MailboxClient,
   type MailStack,
   type ReceivedRequestEmail,
@@ -30,7 +27,7 @@ import { startVerifier } from '@rc/verifier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The DKIM test kit (keys made here, stub DNS, mailauth's signer) lives with the verifier's tests.
 import { dkimRecord, dkimWorld, rsaKey } from '../../verifier/test/harness';
-import { systemEnv, waitUntil } from './system';
+import { systemEnv, waitUntil, startBackends, type Backends } from './system';
 
 /**
  * The attack suite: every way an answer can be forged, replayed or mistaken for one, sent as
@@ -48,6 +45,7 @@ import { systemEnv, waitUntil } from './system';
 const AUTHSERV_ID = 'mx.rc.example';
 const WHITELIST = 'corp.example,*.corp.example,bücher.example';
 
+let backends: Backends;
 let redis: RedisServer;
 let stack: MailStack;
 let engine: WebhookReceiver;
@@ -119,11 +117,8 @@ async function deploy(name: string, extra: Record<string, string>): Promise<Depl
 }
 
 beforeAll(async () => {
-  [redis, stack, engine] = await Promise.all([
-    startRedis(),
-    startMailStack(),
-    startWebhookReceiver(),
-  ]);
+  backends = await startBackends();
+  ({ redis, stack, engine } = backends);
   const notices = { RC_REJECTION_NOTICES: 'true', RC_CONFIRMATION_NOTICES: 'true' };
   [main, auth, small] = await Promise.all([
     deploy('main', {
@@ -147,7 +142,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled([...inboxes.values()].map((inbox) => inbox.close()));
   await Promise.allSettled(deployments.map((deployment) => deployment.host.close()));
-  await Promise.allSettled([stack?.stop(), redis?.stop(), engine?.stop()]);
+  await backends?.stop();
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,60 +1,26 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import {
-  findFreePort,
   answerWithButton,
+  findFreePort,
   openMailbox,
   readRequestEmail,
-  startMailStack,
-  startRedis,
-  startWebhookReceiver,
+  waitUntil,
 } from '@rc/testkit';
-import type { MailStack, RedisServer, WebhookReceiver } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_TOKEN, systemEnv, waitUntil } from './system';
+import { API_TOKEN, startBackends, startPnpmScript, systemEnv, type Backends } from './system';
 
 /** `pnpm start` as its own process, configured only through RC_* variables (SPEC 2, 3.1). */
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-
-function startProduct(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  // its own process group, so SIGTERM reaches the node process as a container runtime sends it
-  const child = spawn('pnpm', ['--silent', 'start'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return { child, output: () => output, exited };
-}
-
 describe('pnpm start as a black box', () => {
-  let redis: RedisServer;
-  let stack: MailStack;
-  let webhook: WebhookReceiver;
+  let backends: Backends;
 
   beforeAll(async () => {
-    [redis, stack, webhook] = await Promise.all([
-      startRedis(),
-      startMailStack(),
-      startWebhookReceiver(),
-    ]);
+    backends = await startBackends();
   });
   afterAll(async () => {
-    await Promise.allSettled([redis?.stop(), stack?.stop(), webhook?.stop()]);
+    await backends?.stop();
   });
 
   it('exits 78 with one line per configuration problem, and no secret in them', async () => {
-    const product = startProduct({
+    const product = startPnpmScript('start', {
       RC_SIGNING_KEYS: 'k1:tooshort-secret-value',
       RC_SMTP_PORT: 'abc',
       RC_MAILBOX_ADDRESS: 'not-an-address',
@@ -77,7 +43,11 @@ describe('pnpm start as a black box', () => {
   it('runs the round trip, serves health and metrics, and stops cleanly on SIGTERM', async () => {
     const port = await findFreePort();
     const env = {
-      ...systemEnv({ redisUrl: redis.url, stack, webhookUrl: webhook.url }),
+      ...systemEnv({
+        redisUrl: backends.redis.url,
+        stack: backends.stack,
+        webhookUrl: backends.engine.url,
+      }),
       RC_HTTP_PORT: String(port),
       // protocol traces on: credentials must still never reach the log
       RC_LOG_LEVEL: 'debug',
@@ -85,7 +55,8 @@ describe('pnpm start as a black box', () => {
       RC_SMTP_USER: 'relay-user',
       RC_SMTP_PASSWORD: 'relay-Pa55word-secret',
     };
-    const product = startProduct(env);
+    const product = startPnpmScript('start', env);
+    const { stack, engine: webhook } = backends;
     const base = `http://127.0.0.1:${port}`;
     try {
       await waitUntil(
@@ -140,14 +111,9 @@ describe('pnpm start as a black box', () => {
         expect(output).not.toContain(secret);
       }
     } finally {
-      if (product.child.pid) process.kill(-product.child.pid, 'SIGTERM');
+      await product.stop().catch(() => undefined);
     }
-    await product.exited;
-    await waitUntil(
-      'graceful stop',
-      async () => (product.output().includes('"msg":"stopped"') ? true : undefined),
-      20_000,
-    );
+    expect(product.output()).toContain('"msg":"stopped"');
     expect(product.output()).not.toContain('exiting now');
     expect(product.output()).not.toContain('shutdown failed');
   }, 90_000);

@@ -7,9 +7,6 @@ import {
   openMailbox,
   readRequestEmail,
   sendTestMail,
-  startMailStack,
-  startRedis,
-  startWebhookReceiver,
   type MailboxClient,
   type MailStack,
   type ReceivedRequestEmail,
@@ -18,7 +15,7 @@ import {
 } from '@rc/testkit';
 import { startVerifier } from '@rc/verifier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAILBOX, systemEnv, waitUntil } from './system';
+import { MAILBOX, systemEnv, waitUntil, startBackends, type Backends } from './system';
 
 /**
  * RC_SIGNING_KEYS rotation on the real system: the same Redis, mailbox and queue prefix across
@@ -32,6 +29,7 @@ import { MAILBOX, systemEnv, waitUntil } from './system';
 const OLD = `k1:${'1a'.repeat(24)}`;
 const NEW = `k2:${'2b'.repeat(24)}`;
 
+let backends: Backends;
 let redis: RedisServer;
 let stack: MailStack;
 let engine: WebhookReceiver;
@@ -40,16 +38,13 @@ let prefix = '';
 const inboxes: MailboxClient[] = [];
 
 beforeAll(async () => {
-  [redis, stack, engine] = await Promise.all([
-    startRedis(),
-    startMailStack(),
-    startWebhookReceiver(),
-  ]);
+  backends = await startBackends();
+  ({ redis, stack, engine } = backends);
 });
 afterAll(async () => {
   await Promise.allSettled(inboxes.map((inbox) => inbox.close()));
   await host?.close();
-  await Promise.allSettled([stack?.stop(), redis?.stop(), engine?.stop()]);
+  await backends?.stop();
 });
 
 /** Replaces the running deployment with one using `keys`; everything else stays the same. */

@@ -1,56 +1,41 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { TaskEvent } from '@rc/contracts';
 import { loadConfig, startHost } from '@rc/runtime';
-import { startPoller } from '@rc/poller';
-import { startSender } from '@rc/sender';
-import { startTaskUpdater } from '@rc/task-updater';
-import { startVerifier } from '@rc/verifier';
-import {
-  findFreePort,
-  openMailbox,
-  startMailStack,
-  startRedis,
-  startWebhookReceiver,
-  waitUntil,
-  type MailStack,
-  type RedisServer,
-  type WebhookReceiver,
-} from '@rc/testkit';
+import { findFreePort, openMailbox, waitUntil } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAILBOX, seedRequests, systemEnv } from './system';
+import {
+  ALL_SERVICES,
+  MAILBOX,
+  seedRequests,
+  startBackends,
+  startPnpmScript,
+  systemEnv,
+  type Backends,
+} from './system';
 
 /**
  * The two promises a multi-replica deployment rests on, on real Redis, Dovecot and SMTP:
  * replicas racing over one backlog decide every request exactly once, and a process killed
  * with SIGKILL in the middle of a backlog loses no answer.
  */
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const ALL = ['sender', 'poller', 'verifier', 'task-updater'] as const;
 
-let redis: RedisServer;
-let stack: MailStack;
-let engine: WebhookReceiver;
+let backends: Backends;
 
 beforeAll(async () => {
-  [redis, stack, engine] = await Promise.all([
-    startRedis({ appendonly: true }),
-    startMailStack(),
-    startWebhookReceiver(),
-  ]);
+  backends = await startBackends({ appendonly: true });
 });
 afterAll(async () => {
-  await Promise.allSettled([redis?.stop(), stack?.stop(), engine?.stop()]);
+  await backends?.stop();
 });
 
 function eventsFor(prefix: string): TaskEvent[] {
-  return engine.received
+  return backends.engine.received
     .map((hook) => hook.json as TaskEvent)
     .filter((event) => event.requestId.startsWith(`${prefix}-`));
 }
 
 async function mailboxCount(): Promise<number> {
-  const mailbox = await openMailbox(stack, MAILBOX);
+  const mailbox = await openMailbox(backends.stack, MAILBOX);
   try {
     return await mailbox.count();
   } finally {
@@ -61,11 +46,11 @@ async function mailboxCount(): Promise<number> {
 describe('replicas and crashes', () => {
   it('two complete replicas racing over one backlog decide each request exactly once', async () => {
     const env = systemEnv(
-      { redisUrl: redis.url, stack, webhookUrl: engine.url },
+      { redisUrl: backends.redis.url, stack: backends.stack, webhookUrl: backends.engine.url },
       { RC_BATCH_SIZE: '20', RC_LOG_LEVEL: 'error' },
     );
     const requests = await seedRequests(env, 60, 'race');
-    const mailbox = await openMailbox(stack, MAILBOX);
+    const mailbox = await openMailbox(backends.stack, MAILBOX);
     for (const request of requests) {
       const complete = request.answer('complete', 'Yes.\r\n');
       await mailbox.append(complete);
@@ -75,15 +60,9 @@ describe('replicas and crashes', () => {
     await mailbox.close();
 
     const config = loadConfig(env, [...ALL]);
-    const starters = [
-      (c: Parameters<typeof startSender>[0]) => startSender(c),
-      (c: Parameters<typeof startPoller>[0]) => startPoller(c),
-      startVerifier,
-      startTaskUpdater,
-    ];
     const [first, second] = await Promise.all([
-      startHost(config, starters, 'replica-1'),
-      startHost(config, starters, 'replica-2'),
+      startHost(config, ALL_SERVICES, 'replica-1'),
+      startHost(config, ALL_SERVICES, 'replica-2'),
     ]);
     try {
       await waitUntil(
@@ -124,38 +103,30 @@ describe('replicas and crashes', () => {
     const port = await findFreePort();
     const env = {
       ...systemEnv(
-        { redisUrl: redis.url, stack, webhookUrl: engine.url },
+        { redisUrl: backends.redis.url, stack: backends.stack, webhookUrl: backends.engine.url },
         { RC_BATCH_SIZE: '25', RC_LOG_LEVEL: 'error' },
       ),
       RC_HTTP_PORT: String(port),
     };
     const total = 300;
     const requests = await seedRequests(env, total, 'crash');
-    const mailbox = await openMailbox(stack, MAILBOX);
+    const mailbox = await openMailbox(backends.stack, MAILBOX);
     for (const request of requests)
       await mailbox.append(request.answer('complete', `Approved ${request.requestId}.\r\n`));
     await mailbox.close();
 
-    const start = () =>
-      spawn('pnpm', ['--silent', 'start'], {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-        stdio: 'ignore',
-        detached: true,
-      });
-    const firstRun = start();
+    const firstRun = startPnpmScript('start', env);
     await waitUntil(
       'some answers applied',
       () => (eventsFor('crash').length >= 20 ? true : undefined),
       60_000,
       5,
     );
-    process.kill(-firstRun.pid!, 'SIGKILL');
-    await new Promise((resolve) => firstRun.once('exit', resolve));
+    await firstRun.kill();
     const beforeRestart = new Set(eventsFor('crash').map((e) => e.requestId)).size;
     expect(beforeRestart).toBeLessThan(total); // it really died mid-backlog
 
-    const secondRun = start();
+    const secondRun = startPnpmScript('start', env);
     try {
       await waitUntil(
         'every request decided',
@@ -169,8 +140,7 @@ describe('replicas and crashes', () => {
         30_000,
       );
     } finally {
-      process.kill(-secondRun.pid!, 'SIGTERM');
-      await new Promise((resolve) => secondRun.once('exit', resolve));
+      await secondRun.stop();
     }
     const events = eventsFor('crash');
     console.log(

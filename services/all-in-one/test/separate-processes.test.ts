@@ -1,59 +1,44 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import {
   answerWithButton,
   findFreePort,
   openMailbox,
   readRequestEmail,
-  startMailStack,
-  startRedis,
-  startWebhookReceiver,
   waitUntil,
-  type MailStack,
-  type RedisServer,
-  type WebhookReceiver,
 } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_TOKEN, systemEnv } from './system';
+import {
+  API_TOKEN,
+  startBackends,
+  startPnpmScript,
+  systemEnv,
+  type Backends,
+  type ProductProcess,
+} from './system';
 
 /** SPEC 2: every service runs alone, as its own process with its own RC_HTTP_PORT. */
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const SERVICES = ['sender', 'poller', 'verifier', 'task-updater'] as const;
 
-let redis: RedisServer;
-let stack: MailStack;
-let engine: WebhookReceiver;
+let backends: Backends;
 
 beforeAll(async () => {
-  [redis, stack, engine] = await Promise.all([
-    startRedis(),
-    startMailStack(),
-    startWebhookReceiver(),
-  ]);
+  backends = await startBackends();
 });
 afterAll(async () => {
-  await Promise.allSettled([redis?.stop(), stack?.stop(), engine?.stop()]);
+  await backends?.stop();
 });
 
 describe('the four services as separate processes', () => {
   it('each serves its own health endpoints, and together they run the round trip', async () => {
+    const { stack, engine } = backends;
     const env = systemEnv(
-      { redisUrl: redis.url, stack, webhookUrl: engine.url },
+      { redisUrl: backends.redis.url, stack, webhookUrl: engine.url },
       { RC_LOG_LEVEL: 'info' },
     );
-    const processes: { name: string; port: number; child: ChildProcess; output: string[] }[] = [];
+    const processes: { name: string; port: number; service: ProductProcess }[] = [];
     for (const name of SERVICES) {
       const port = await findFreePort();
-      const output: string[] = [];
-      const child = spawn('pnpm', ['--silent', `start:${name}`], {
-        cwd: ROOT,
-        env: { ...process.env, ...env, RC_HTTP_PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
-      child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      processes.push({ name, port, child, output });
+      const service = startPnpmScript(`start:${name}`, { ...env, RC_HTTP_PORT: String(port) });
+      processes.push({ name, port, service });
     }
     try {
       const checks: Record<string, string[]> = {};
@@ -116,17 +101,11 @@ describe('the four services as separate processes', () => {
       });
       await inbox.close();
     } finally {
-      for (const { child } of processes) if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      await Promise.all(processes.map(({ service }) => service.stop().catch(() => undefined)));
     }
-    // pnpm itself dies at once on the group's SIGTERM; the service behind it logs "stopped"
-    // when its graceful shutdown is done, so that line, not pnpm's exit, is what to wait for.
-    for (const { name, output } of processes) {
-      await waitUntil(
-        `${name} stopped gracefully`,
-        () => (output.join('').includes('"msg":"stopped"') ? true : undefined),
-        20_000,
-      );
-      expect(output.join(''), `${name} logged as itself`).toContain(`"service":"${name}"`);
+    for (const { name, service } of processes) {
+      expect(service.output(), `${name} stopped gracefully`).toContain('"msg":"stopped"');
+      expect(service.output(), `${name} logged as itself`).toContain(`"service":"${name}"`);
     }
   }, 120_000);
 });

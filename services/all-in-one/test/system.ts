@@ -1,6 +1,9 @@
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { buildAnswerTemplate } from '@rc/mail';
-import { createRedis, loadConfig, startHost, type Host } from '@rc/runtime';
+import { createRedis, loadConfig, startHost, type Host, type ServiceStarter } from '@rc/runtime';
 import { RequestStore, storedRequestFromJob } from '@rc/store';
 import { mintAnswerToken, newAnswerRef, parseSigningKeys } from '@rc/tokens';
 import { startPoller } from '@rc/poller';
@@ -16,9 +19,12 @@ import {
   type MailStack,
   type RedisServer,
   type WebhookReceiver,
+  waitUntil,
 } from '@rc/testkit';
 
 export const MAILBOX = 'approvals@rc.example';
+/** the repository root, where `pnpm start…` runs */
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const API_TOKEN = 'test-api-token-0123456789';
 export const WEBHOOK_SECRET = 'webhook-secret-for-tests';
 export const SIGNING_KEY = 'k1:' + 'ab'.repeat(24);
@@ -73,24 +79,20 @@ export function systemEnv(
   };
 }
 
+/** The four services' starters, as `pnpm start` runs them in one process. */
+export const ALL_SERVICES: ServiceStarter[] = [
+  (context) => startSender(context),
+  (context) => startPoller(context),
+  startVerifier,
+  startTaskUpdater,
+];
+
 export async function startSystem(extra: Record<string, string> = {}): Promise<TestSystem> {
-  const [redis, stack, webhook] = await Promise.all([
-    startRedis(),
-    startMailStack(),
-    startWebhookReceiver(),
-  ]);
+  const backends = await startBackends();
+  const { redis, stack, engine: webhook } = backends;
   const env = systemEnv({ redisUrl: redis.url, stack, webhookUrl: webhook.url }, extra);
   const config = loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']);
-  const host = await startHost(
-    config,
-    [
-      (context) => startSender(context),
-      (context) => startPoller(context),
-      startVerifier,
-      startTaskUpdater,
-    ],
-    'test',
-  );
+  const host = await startHost(config, ALL_SERVICES, 'test');
   const baseUrl = `http://127.0.0.1:${host.http.port}`;
   const mailboxes: MailboxClient[] = [];
   return {
@@ -124,7 +126,7 @@ export async function startSystem(extra: Record<string, string> = {}): Promise<T
     async close() {
       await Promise.allSettled(mailboxes.map((mailbox) => mailbox.close()));
       await host.close();
-      await Promise.allSettled([stack.stop(), redis.stop(), webhook.stop()]);
+      await backends.stop();
     },
   };
 }
@@ -192,4 +194,97 @@ export async function seedRequests(
     await redis.quit();
   }
   return seeded;
+}
+
+/** What the product needs around it: a Redis, a mail server (SMTP + IMAP), a release engine. */
+export interface Backends {
+  redis: RedisServer;
+  stack: MailStack;
+  engine: WebhookReceiver;
+  stop(): Promise<void>;
+}
+
+export async function startBackends(options: { appendonly?: boolean } = {}): Promise<Backends> {
+  const [redis, stack, engine] = await Promise.all([
+    startRedis({ appendonly: options.appendonly ?? false }),
+    startMailStack(),
+    startWebhookReceiver(),
+  ]);
+  return {
+    redis,
+    stack,
+    engine,
+    async stop() {
+      await Promise.allSettled([redis.stop(), stack.stop(), engine.stop()]);
+    },
+  };
+}
+
+/** A root package script (`start`, `start:poller`, …) running as its own process. */
+export interface ProductProcess {
+  child: ChildProcess;
+  /** everything it wrote to stdout and stderr so far */
+  output(): string;
+  /** pnpm's exit code (for a start-up failure such as bad configuration: 78) */
+  exited: Promise<number | null>;
+  /** SIGTERM as a container runtime sends it; resolves once every process of the group is gone */
+  stop(): Promise<void>;
+  /** SIGKILL: a crash, with no chance to clean up */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `pnpm <script>` in its own process group, so signals reach the service itself and
+ * not only pnpm (which dies at once on SIGTERM while the service behind it shuts down).
+ */
+export function startPnpmScript(
+  script: string,
+  env: Record<string, string>,
+  options: { logFile?: string } = {},
+): ProductProcess {
+  const child = spawn('pnpm', ['--silent', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const log = options.logFile ? createWriteStream(options.logFile) : undefined;
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      log?.write(chunk);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const signal = (name: NodeJS.Signals | 0): boolean => {
+    try {
+      if (child.pid) process.kill(-child.pid, name);
+      return true;
+    } catch {
+      return false; // no process of the group is left
+    }
+  };
+  return {
+    child,
+    output: () => output,
+    exited,
+    async stop() {
+      signal('SIGTERM');
+      // pnpm dies at once; the service behind it takes its graceful shutdown's time (at most
+      // its 20 s grace period), and a zombie lingers until it is reaped
+      try {
+        await waitUntil(`pnpm ${script} to stop`, () => (signal(0) ? undefined : true), 25_000, 50);
+      } catch (error) {
+        const left = execSync(`ps -eo pid,pgid,stat,etime,args | awk '$2 == ${child.pid}'`);
+        throw new Error(`${(error as Error).message}; still running:\n${left.toString()}`);
+      }
+    },
+    async kill() {
+      signal('SIGKILL');
+      await exited;
+    },
+  };
 }
