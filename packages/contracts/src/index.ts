@@ -1,4 +1,6 @@
 export { QUEUE_NAMES, type QueueName } from './queues';
+export { QUEUE_CONTRACTS, type JobName, type JobPayload } from './queue-contracts';
+export { CodedError, ERROR_CODES, errorCodeOf, type ErrorCode } from './errors';
 export * from './jobs';
 export * from './outcomes';
 export * from './requests';

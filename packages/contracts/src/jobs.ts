@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rejectionReasonSchema } from './outcomes';
 
 /** Lower-cased, trimmed e-mail address; full RFC 5322 syntax is not accepted here on purpose. */
 export const emailAddressSchema = z
@@ -54,15 +55,54 @@ export const sendRequestJobSchema = z.object({
   /** ISO time the request was accepted by the intake or client */
   requestedAt: z.iso.datetime({ offset: true }),
 });
+/** What a notice email is about: enough of the request to render it without a store read. */
+export const noticeRequestSchema = z.object({
+  requestId: z.string(),
+  taskId: z.string(),
+  title: z.string(),
+  expiresAt: z.iso.datetime({ offset: true }),
+  locale: z.string().optional(),
+});
+export type NoticeRequest = z.infer<typeof noticeRequestSchema>;
+
+export const noticeDecisionSchema = z.object({
+  action: answerActionSchema,
+  actor: z.string(),
+  decidedAt: z.iso.datetime({ offset: true }),
+});
+
+/**
+ * The facts a notice is rendered from. The sender owns all email text (one home, every locale):
+ * services that want a notice sent queue what happened, never finished sentences.
+ */
+export const noticeSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('rejection'),
+    reason: rejectionReasonSchema,
+    request: noticeRequestSchema.optional(),
+    /** the decision that came first, for already_decided */
+    decision: noticeDecisionSchema.optional(),
+    cancelledAt: z.string().optional(),
+    /** the Message-ID of the rejected answer, quoted in the notice for support */
+    answerMessageId: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('confirmation'),
+    request: noticeRequestSchema,
+    action: answerActionSchema,
+    /** `already_done`: the engine had closed the task before we told it */
+    engineResult: z.enum(['done', 'already_done']),
+    comment: z.string(),
+  }),
+]);
+export type Notice = z.infer<typeof noticeSchema>;
+
 export const sendNoticeJobSchema = z.object({
   kind: z.literal('notice'),
-  notice: z.enum(['rejection', 'confirmation']),
   to: emailAddressSchema,
-  reason: z.string().optional(),
-  requestId: z.string().optional(),
-  subject: z.string(),
-  text: z.string(),
+  /** the answer this notice is about, for In-Reply-To/References (threads the notice) */
   inReplyTo: z.string().optional(),
+  notice: noticeSchema,
 });
 export const sendJobSchema = z.discriminatedUnion('kind', [
   sendRequestJobSchema,
@@ -80,6 +120,13 @@ export const inboundJobSchema = z.object({
   mailbox: z.string(),
   /** when the poller took it from the mailbox */
   receivedAt: z.iso.datetime({ offset: true }),
+  /**
+   * when the mailbox received it (IMAP INTERNALDATE, Graph receivedDateTime), if the source
+   * says; expiry is judged by it (capped at receivedAt), so a poller outage expires nothing
+   */
+  arrivedAt: z.iso.datetime({ offset: true }).optional(),
+  /** the source's own id of the message (Graph immutable id), for logs and dedupe */
+  sourceId: z.string().optional(),
   /** size in bytes as the mailbox reported it */
   size: z.number().int().nonnegative(),
   /** raw RFC 5322 bytes, base64; for a message over the size limit only its header section */
@@ -119,8 +166,13 @@ export type TaskEvent = z.infer<typeof taskEventSchema>;
 export const deadLetterJobSchema = z.object({
   queue: z.string(),
   jobId: z.string(),
+  /** the job's name on its queue, so a replay re-enters it as it was */
+  name: z.string().optional(),
   data: z.unknown(),
   error: z.string(),
+  /** a code from ERROR_CODES */
+  code: z.string().optional(),
+  attempts: z.number().int().nonnegative().optional(),
   failedAt: z.iso.datetime({ offset: true }),
 });
 export type DeadLetterJob = z.infer<typeof deadLetterJobSchema>;

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Why an inbound email was not acted on. Stable strings: they are stored in the inbound log,
  * shown over HTTP and matched by operators' alerts. Add codes; never rename one.
@@ -26,6 +28,9 @@ export const REJECTION_REASONS = Object.freeze({
 } as const);
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;
+export const rejectionReasonSchema = z.enum(
+  Object.keys(REJECTION_REASONS) as [RejectionReason, ...RejectionReason[]],
+);
 export type InboundOutcome = 'accepted' | 'rejected';
 
 /** One line of the inbound log, as `GET /v1/inbound` returns it (SPEC 3.5). */
