@@ -54,6 +54,8 @@ export const sendRequestJobSchema = z.object({
   request: completionRequestInputSchema.extend({ requestId: requestIdSchema }),
   /** ISO time the request was accepted by the intake or client */
   requestedAt: z.iso.datetime({ offset: true }),
+  /** how the request arrived: the HTTP intake or a Node engine's client (for metrics) */
+  channel: z.enum(['http', 'queue']).optional(),
 });
 /** What a notice email is about: enough of the request to render it without a store read. */
 export const noticeRequestSchema = z.object({
