@@ -6,5 +6,6 @@ export {
   type CancelResult,
   type ClaimResult,
   type Decision,
+  type RequestState,
   type StoredRequest,
 } from './request-store';

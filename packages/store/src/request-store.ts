@@ -56,6 +56,20 @@ export type ClaimResult =
   | { result: 'cancelled' }
   | { result: 'unknown_request' };
 
+/** A request as of one read: what was asked, and where it stands. */
+export interface RequestState {
+  request: StoredRequest;
+  status: RequestStatus;
+  decision?: Decision;
+  cancelledAt?: string;
+}
+
+function statusOf(decision: Decision | undefined, cancelledAt: string | undefined): RequestStatus {
+  if (cancelledAt) return 'cancelled';
+  if (decision?.appliedAt) return decision.action === 'complete' ? 'completed' : 'failed';
+  return decision ? 'deciding' : 'pending';
+}
+
 export type CancelResult = 'cancelled' | 'already_cancelled' | 'already_decided' | 'not_found';
 
 // First valid answer wins: the decision key is written with NX, and a retry of the same inbound
@@ -113,26 +127,32 @@ export class RequestStore {
     return raw ? (JSON.parse(raw) as StoredRequest) : null;
   }
 
-  /** The request with its derived status, as the API shows it. */
-  async get(requestId: string): Promise<RequestRecord | null> {
+  /**
+   * The request, its decision and its cancellation in one read (one MGET), so a caller judges
+   * them as of the same instant.
+   */
+  async getState(requestId: string): Promise<RequestState | null> {
     const [raw, decisionRaw, cancelledAt] = await this.redis.mget(
       this.keys.request(requestId),
       this.keys.decision(requestId),
       this.keys.cancelled(requestId),
     );
     if (!raw) return null;
-    const stored = JSON.parse(raw) as StoredRequest;
     const decision = decisionRaw ? (JSON.parse(decisionRaw) as Decision) : undefined;
-    let status: RequestStatus = 'pending';
-    if (cancelledAt) status = 'cancelled';
-    else if (decision?.appliedAt) status = decision.action === 'complete' ? 'completed' : 'failed';
-    else if (decision) status = 'deciding';
     return {
-      ...stored,
-      status,
+      request: JSON.parse(raw) as StoredRequest,
+      status: statusOf(decision, cancelledAt ?? undefined),
       ...(decision ? { decision } : {}),
       ...(cancelledAt ? { cancelledAt } : {}),
     };
+  }
+
+  /** The request with its derived status, as the API shows it. */
+  async get(requestId: string): Promise<RequestRecord | null> {
+    const state = await this.getState(requestId);
+    if (!state) return null;
+    const { request, ...rest } = state;
+    return { ...request, ...rest };
   }
 
   async addEvent(

@@ -109,6 +109,41 @@ describe('RequestStore', () => {
     });
   });
 
+  it('reads a request and where it stands in one state: pending, deciding, applied, cancelled', async () => {
+    const store = new RequestStore(redis, freshPrefix());
+    const stored = request('r6');
+    expect(await store.getState('r6')).toBeNull();
+    await store.create(stored);
+    expect(await store.getState('r6')).toEqual({ request: stored, status: 'pending' });
+    const held = decision('in-6', 'fail');
+    await store.claimDecision(stored, held);
+    expect(await store.getState('r6')).toEqual({
+      request: stored,
+      status: 'deciding',
+      decision: held,
+    });
+    await store.markApplied(stored, '2026-01-01T00:00:00.000Z');
+    expect(await store.getState('r6')).toMatchObject({
+      status: 'failed',
+      decision: { appliedAt: '2026-01-01T00:00:00.000Z' },
+    });
+
+    const other = request('r7');
+    await store.create(other);
+    await store.cancel('r7', '2026-01-02T00:00:00.000Z');
+    expect(await store.getState('r7')).toEqual({
+      request: other,
+      status: 'cancelled',
+      cancelledAt: '2026-01-02T00:00:00.000Z',
+    });
+    // get is the same state, flattened for the API
+    expect(await store.get('r7')).toEqual({
+      ...other,
+      status: 'cancelled',
+      cancelledAt: '2026-01-02T00:00:00.000Z',
+    });
+  });
+
   it('gives one answer ref per (request, recipient) and resolves it', async () => {
     const prefix = freshPrefix();
     const store = new RequestStore(redis, prefix);
