@@ -22,13 +22,13 @@ export interface FoundTokens {
  * checked here; the verifier checks signatures. No token repeats within a group, and a token
  * the person sent is not listed again as quoted.
  */
-export function findMessageTokens(message: ParsedMessage): FoundTokens {
+export function findMessageTokens(
+  message: ParsedMessage,
+  inSubject: AnswerToken[] = findSubjectTokens(message),
+): FoundTokens {
   const text = splitOwnText(message.text);
   const htmlCut = quotedHtmlStart(message.html);
-  const direct = collectTokens(
-    [message.subject, text.own, message.html.slice(0, htmlCut)],
-    () => true,
-  );
+  const direct = collectTokens([text.own, message.html.slice(0, htmlCut)], () => true, inSubject);
   const referenced = collectTokens(
     [message.inReplyTo.join(' '), message.references.join(' ')],
     (token) => token.action === 'reply',
@@ -41,8 +41,21 @@ export function findMessageTokens(message: ParsedMessage): FoundTokens {
   return { direct, referenced, quoted };
 }
 
-function collectTokens(texts: string[], keep: (token: AnswerToken) => boolean): AnswerToken[] {
-  const found = new Map<string, AnswerToken>();
+/**
+ * The tokens in the Subject: the first place a button answer carries its token. Scanned once
+ * and passed on (findMessageTokens, the action of an answer with both buttons' tokens, the
+ * header fields DKIM must sign).
+ */
+export function findSubjectTokens(message: ParsedMessage): AnswerToken[] {
+  return collectTokens([message.subject], () => true);
+}
+
+function collectTokens(
+  texts: string[],
+  keep: (token: AnswerToken) => boolean,
+  first: AnswerToken[] = [],
+): AnswerToken[] {
+  const found = new Map<string, AnswerToken>(first.map((token) => [token.text, token]));
   for (const text of texts) {
     if (text.length === 0) continue;
     for (const token of findAnswerTokens(decodePercentEscapes(text))) {

@@ -27,4 +27,9 @@ export {
 export { extractComment, MAX_COMMENT_LENGTH } from './comment';
 export { htmlToReadableText } from './html-text';
 export { understandAnswer, type UnderstandOptions, type UnderstoodAnswer } from './understand';
-export { screenHeaderSection, MAX_CONTINUATION_LINES, MAX_HEADER_BYTES } from './header-screen';
+export {
+  headerSection,
+  screenHeaderSection,
+  MAX_CONTINUATION_LINES,
+  MAX_HEADER_BYTES,
+} from './header-screen';

@@ -1,11 +1,13 @@
-import { findAnswerTokens, type AnswerToken } from '@rc/tokens';
+import type { AnswerToken } from '@rc/tokens';
 import { extractComment } from './comment';
-import { findMessageTokens, type FoundTokens } from './find-tokens';
+import { findMessageTokens, findSubjectTokens, type FoundTokens } from './find-tokens';
 import type { ParsedMessage } from './parse-message';
 import { detectReplyAction, type ActionVocabulary } from './reply-action';
 
 export interface UnderstoodAnswer {
   tokens: FoundTokens;
+  /** the direct tokens that are in the Subject (a header field DKIM must then sign) */
+  inSubject: AnswerToken[];
   /** what the answer asks for; null when nothing unambiguous was said */
   action: 'complete' | 'fail' | null;
   /** where the action came from: a button's token, or the words of a plain reply */
@@ -40,19 +42,21 @@ export function understandAnswer(
   message: ParsedMessage,
   options: UnderstandOptions = {},
 ): UnderstoodAnswer {
-  const tokens = findMessageTokens(message);
+  const inSubject = findSubjectTokens(message);
+  const tokens = findMessageTokens(message, inSubject);
   const comment = extractComment(message.text);
   const actions = actionsOf(tokens.direct);
   let action: Action | null = null;
   if (actions.size === 1) action = [...actions][0] ?? null;
   else if (actions.size > 1) {
-    const subjectActions = actionsOf(findAnswerTokens(message.subject));
+    const subjectActions = actionsOf(inSubject);
     action = subjectActions.size === 1 ? ([...subjectActions][0] ?? null) : null;
   }
-  if (actions.size > 0) return { tokens, action, actionSource: action ? 'token' : null, comment };
+  if (actions.size > 0)
+    return { tokens, inSubject, action, actionSource: action ? 'token' : null, comment };
   const said = detectReplyAction(
     comment,
     options.vocabulary ? { vocabulary: options.vocabulary } : undefined,
   );
-  return { tokens, action: said, actionSource: said ? 'words' : null, comment };
+  return { tokens, inSubject, action: said, actionSource: said ? 'words' : null, comment };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findAnswerTokens } from '@rc/tokens';
-import { parseInboundMessage } from '../src/index';
+import { headerSection, MAX_HEADER_BYTES, parseInboundMessage } from '../src/index';
 import {
   FIXTURE_TOKENS,
   FIXTURES,
@@ -329,5 +329,16 @@ describe('parseInboundMessage never throws', () => {
       const result = await parseInboundMessage(mangled);
       expect(typeof result.ok).toBe('boolean');
     }
+  });
+});
+
+describe('headerSection', () => {
+  it('cuts a raw message at the blank line, CRLF or LF, and caps one that never ends', () => {
+    const crlf = Buffer.from('From: a@corp.example\r\nSubject: Big\r\n\r\nbody');
+    expect(headerSection(crlf).toString()).toBe('From: a@corp.example\r\nSubject: Big\r\n');
+    const lf = Buffer.from('From: a@corp.example\nSubject: Big\n\nbody\n\nmore');
+    expect(headerSection(lf).toString()).toBe('From: a@corp.example\nSubject: Big\n');
+    const endless = Buffer.from(`From: a@corp.example\r\n${'X: y\r\n'.repeat(60_000)}`);
+    expect(headerSection(endless).length).toBe(MAX_HEADER_BYTES);
   });
 });

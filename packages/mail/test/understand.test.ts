@@ -67,4 +67,19 @@ describe('understandAnswer', () => {
     const settled = messageWith({ ...both, subject: `Complete: x [${token('complete')}]` });
     expect(understandAnswer(settled)).toMatchObject({ action: 'complete', actionSource: 'token' });
   });
+
+  it('names the tokens found in the Subject once, first among the direct ones', () => {
+    const inBody = messageWith({ subject: 'Re: x', text: `Token: ${token('fail')}` });
+    expect(understandAnswer(inBody).inSubject).toEqual([]);
+    const both = messageWith({
+      subject: `Complete: x [${token('complete')}]`,
+      text: `Token: ${token('complete')}\nToken: ${token('fail')}`,
+    });
+    const understood = understandAnswer(both);
+    expect(understood.inSubject.map((found) => found.text)).toEqual([token('complete')]);
+    expect(understood.tokens.direct.map((found) => found.text)).toEqual([
+      token('complete'),
+      token('fail'),
+    ]);
+  });
 });
