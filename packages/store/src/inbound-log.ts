@@ -20,11 +20,13 @@ export interface InboundQuery {
 /** How many entries one query scans at most before it stops filtering (bounds the cost). */
 const MAX_SCAN = 50_000;
 
-// One outcome per inbound message: the done-marker is set NX in the same script that appends
-// the log entry, so a verifier retry after a crash cannot record a message twice.
+// One outcome per inbound message: the done-marker is set in the same script that appends the
+// log entry, so a verifier retry after a crash cannot record a message twice. The marker holds
+// "<outcome> <stream id>", so the record itself can be read back (older markers: the outcome).
 const RECORD_SCRIPT = `
-if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[3]) then return 0 end
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[4])
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[4])
+redis.call('SET', KEYS[2], ARGV[1] .. ' ' .. id, 'PX', ARGV[3])
 redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[5])
 return 1
 `;
@@ -61,7 +63,18 @@ export class InboundLog {
   }
 
   async outcomeOf(inboundId: string): Promise<InboundOutcome | null> {
-    return (await this.redis.get(this.keys.inboundDone(inboundId))) as InboundOutcome | null;
+    const marker = await this.redis.get(this.keys.inboundDone(inboundId));
+    return marker ? (marker.split(' ')[0] as InboundOutcome) : null;
+  }
+
+  /** The recorded outcome of one message; null if none, or if its entry was trimmed already. */
+  async recordOf(inboundId: string): Promise<InboundRecord | null> {
+    const marker = await this.redis.get(this.keys.inboundDone(inboundId));
+    const id = marker?.split(' ')[1];
+    if (!id) return null;
+    const [entry] = await this.redis.xrange(this.keys.inboundLog(), id, id);
+    const json = entry?.[1][1];
+    return json ? (JSON.parse(json) as InboundRecord) : null;
   }
 
   /** Newest first, filtered. */

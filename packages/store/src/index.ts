@@ -1,3 +1,4 @@
+export { storeKeys, type StoreKeys } from './keys';
 export { InboundLog, type InboundLogOptions, type InboundQuery } from './inbound-log';
 export {
   RequestStore,

@@ -1,5 +1,5 @@
 /**
- * Every Redis key the store uses, in one place. All keys of a deployment share the queue
+ * Every Redis key the product builds by hand (store, notices, rate limits), in one place. All keys of a deployment share the queue
  * prefix, so a `{hash-tag}` prefix keeps them in one Redis Cluster slot and the Lua scripts
  * below may touch several of them atomically.
  */
@@ -14,6 +14,11 @@ export function storeKeys(prefix: string) {
     ref: (ref: string) => `${prefix}:ref:${ref}`,
     inboundLog: () => `${prefix}:inbound:log`,
     inboundDone: (inboundId: string) => `${prefix}:inbound:done:${inboundId}`,
+    /** who was last sent a rejection notice for this reason (one a day per sender and reason) */
+    rejectionNoticeSent: (from: string, reason: string) =>
+      `${prefix}:notice:rejection:${from}:${reason}`,
+    /** the sliding window of one sender's processed messages (RC_SENDER_RATE_LIMIT) */
+    senderRateLimit: (sender: string) => `${prefix}:ratelimit:sender:${sender}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

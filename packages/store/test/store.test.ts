@@ -191,6 +191,8 @@ describe('InboundLog', () => {
     await log.record(record('b', { reason: 'expired', requestId: 'r1' }));
     await log.record(record('c', { reason: 'expired', from: 'bob@corp.example' }));
     expect(await log.outcomeOf('a')).toBe('accepted');
+    expect(await log.recordOf('a')).toMatchObject({ inboundId: 'a', outcome: 'accepted' });
+    expect(await log.recordOf('never')).toBeNull();
     expect((await log.query({ limit: 10 })).map((item) => item.inboundId)).toEqual(['c', 'b', 'a']);
     expect(
       (await log.query({ limit: 10, reason: 'expired' })).map((item) => item.inboundId),
