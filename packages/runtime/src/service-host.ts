@@ -2,7 +2,7 @@ import { QUEUE_NAMES, type QueueName } from '@rc/contracts';
 import type { Queue } from 'bullmq';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
-import { loadConfigOrExit, type Config, type ServiceRole } from './config';
+import { loadConfigOrExit, type Config, type ConfigSection, type ServiceRole } from './config';
 import { startHttpServer, type HttpServer, type ReadinessCheck } from './http-server';
 import { createLogger } from './logger';
 import { createQueue, observeQueueDepth, type TypedQueue } from './queues';
@@ -112,13 +112,17 @@ export async function startHost(
   return { context, services, http, close };
 }
 
-/** The whole of a service's main.ts: environment → config → host → signals. */
+/**
+ * The whole of a service's main.ts: environment → config → host → signals. `sections` are the
+ * settings the services own themselves (e.g. the task-updater's engine), checked with the rest.
+ */
 export async function runFromEnvironment(
   roles: ServiceRole[],
   starters: ServiceStarter[],
   serviceName: string,
+  sections: readonly ConfigSection<unknown>[] = [],
 ): Promise<void> {
-  const config = loadConfigOrExit(roles);
+  const config = loadConfigOrExit(roles, process.env, sections);
   try {
     const host = await startHost(config, starters, serviceName);
     closeOnSignals(host.context.logger, host.close);
