@@ -1,22 +1,24 @@
 import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import {
   completionRequestInputSchema,
+  JOB_IDS,
   REJECTION_REASONS,
   type CompletionRequestInput,
   type SendRequestJob,
 } from '@rc/contracts';
-import { metrics, type Logger, type TypedQueue } from '@rc/runtime';
+import { metrics, type Config, type Logger, type TypedQueue } from '@rc/runtime';
 import { storedRequestFromJob, type InboundLog, type RequestStore } from '@rc/store';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { isAddressWhitelisted } from '@rc/mail';
 
+/** What the intake reads from the configuration. */
+export type IntakeConfig = Pick<Config, 'apiToken' | 'requestTtlMs' | 'whitelist'>;
+
 export interface IntakeDeps {
-  apiToken: string | undefined;
+  config: IntakeConfig;
   store: RequestStore;
   inboundLog: InboundLog;
   sendQueue: TypedQueue<'send'>;
-  requestTtlMs: number;
-  whitelist: { enabled: boolean; domains: string[] };
   logger: Logger;
 }
 
@@ -57,9 +59,10 @@ function semanticProblems(input: CompletionRequestInput, deps: IntakeDeps, now: 
   const problems: string[] = [];
   if (input.expiresAt && Date.parse(input.expiresAt) <= now)
     problems.push('expiresAt: must be in the future');
-  if (deps.whitelist.enabled) {
+  const { whitelist } = deps.config;
+  if (whitelist.enabled) {
     input.assignees.forEach((assignee, index) => {
-      if (!isAddressWhitelisted(assignee.email, deps.whitelist.domains)) {
+      if (!isAddressWhitelisted(assignee.email, whitelist.domains)) {
         problems.push(
           `assignees.${index}.email: ${assignee.email} is outside RC_WHITELIST_DOMAINS`,
         );
@@ -74,7 +77,7 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
   const router = Router();
   router.use(
     '/v1',
-    requireBearer(deps.apiToken),
+    requireBearer(deps.config.apiToken),
     express.json({ limit: '256kb', type: () => true }),
   );
 
@@ -95,11 +98,12 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
       kind: 'request',
       request: { ...parsed.data, requestId },
       requestedAt: new Date(now).toISOString(),
+      channel: 'http',
     };
     // Stored before it is queued, so GET answers at once; the same requestId twice keeps the
     // first request and its deterministic jobId keeps the queue to one job.
-    const created = await deps.store.create(storedRequestFromJob(job, deps.requestTtlMs));
-    await deps.sendQueue.add('request', job, { jobId: `request-${requestId}` });
+    const created = await deps.store.create(storedRequestFromJob(job, deps.config.requestTtlMs));
+    await deps.sendQueue.add('request', job, { jobId: JOB_IDS.request(requestId) });
     if (created === 'created') metrics.requestsCreated.inc({ channel: 'http' });
     deps.logger.info(
       { requestId, taskId: parsed.data.taskId, created },

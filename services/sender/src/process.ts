@@ -1,22 +1,26 @@
 import type { SendJob, SendNoticeJob, SendRequestJob } from '@rc/contracts';
-import { metrics, type Logger } from '@rc/runtime';
+import { metrics, type Config, type Logger } from '@rc/runtime';
 import { isAddressWhitelisted } from '@rc/mail';
 import { storedRequestFromJob, type RequestStore } from '@rc/store';
-import { mintAnswerToken, newAnswerRef, signedMessageId, type SigningKeyring } from '@rc/tokens';
+import { mintAnswerToken, newAnswerRef, signedMessageId } from '@rc/tokens';
 import { OUTBOUND_HEADERS, type MailTransport } from './adapters/mail-transport';
+import { renderNotice } from './render/notice';
 import { renderRequestEmail } from './render/request-email';
+
+/**
+ * What the send processor reads from the configuration. RC_WHITELIST_*: assignees outside it
+ * are never emailed, however the request arrived.
+ */
+export type SenderConfig = Pick<
+  Config,
+  'keyring' | 'mailboxAddress' | 'mailFrom' | 'requestTtlMs' | 'whitelist'
+>;
 
 export interface SenderDeps {
   store: RequestStore;
   transport: MailTransport;
-  keyring: SigningKeyring;
-  mailboxAddress: string;
-  mailFrom: string;
-  requestTtlMs: number;
-  /** RC_WHITELIST_*: assignees outside it are never emailed, however the request arrived */
-  whitelist?: { enabled: boolean; domains: string[] };
+  config: SenderConfig;
   logger: Logger;
-  now?: () => Date;
 }
 
 export function mailboxDomain(mailboxAddress: string): string {
@@ -29,8 +33,14 @@ export function mailboxDomain(mailboxAddress: string): string {
  * harmless: it carries the very same tokens.
  */
 async function sendRequestEmails(job: SendRequestJob, deps: SenderDeps): Promise<void> {
-  const incoming = storedRequestFromJob(job, deps.requestTtlMs);
-  await deps.store.create(incoming);
+  const { config } = deps;
+  const incoming = storedRequestFromJob(job, config.requestTtlMs);
+  const created = await deps.store.create(incoming);
+  // The intake stores an HTTP request before queueing it (and counts it there), so only a job
+  // from a Node engine's client creates its request here, on its first attempt alone. A crash
+  // between the create and this line leaves that one request uncounted; it is never counted twice.
+  if (created === 'created' && job.channel !== 'http')
+    metrics.requestsCreated.inc({ channel: 'queue' });
   const record = await deps.store.get(incoming.requestId);
   if (!record) throw new Error(`request ${incoming.requestId} vanished after creation`);
   if (record.status !== 'pending') {
@@ -43,7 +53,10 @@ async function sendRequestEmails(job: SendRequestJob, deps: SenderDeps): Promise
   for (const assignee of record.assignees) {
     if (await deps.store.wasEmailSent(record.requestId, assignee.email)) continue;
     // The intake refuses such requests with a 400; a job queued through the client is checked here.
-    if (deps.whitelist?.enabled && !isAddressWhitelisted(assignee.email, deps.whitelist.domains)) {
+    if (
+      config.whitelist.enabled &&
+      !isAddressWhitelisted(assignee.email, config.whitelist.domains)
+    ) {
       await deps.store.addEvent(record, {
         at: new Date().toISOString(),
         type: 'email_failed',
@@ -64,23 +77,23 @@ async function sendRequestEmails(job: SendRequestJob, deps: SenderDeps): Promise
       taskId: record.taskId,
       release: record.release,
       assignee,
-      mailboxAddress: deps.mailboxAddress,
+      mailboxAddress: config.mailboxAddress,
       tokens: {
-        complete: mintAnswerToken(deps.keyring, 'complete', ref),
-        fail: mintAnswerToken(deps.keyring, 'fail', ref),
+        complete: mintAnswerToken(config.keyring, 'complete', ref),
+        fail: mintAnswerToken(config.keyring, 'fail', ref),
       },
       expiresAt: record.expiresAt,
       locale: record.locale,
     });
     try {
       await deps.transport.send({
-        from: deps.mailFrom,
+        from: config.mailFrom,
         to: { address: assignee.email, name: assignee.name },
-        replyTo: deps.mailboxAddress,
+        replyTo: config.mailboxAddress,
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,
-        messageId: signedMessageId(deps.keyring, ref, mailboxDomain(deps.mailboxAddress)),
+        messageId: signedMessageId(config.keyring, ref, mailboxDomain(config.mailboxAddress)),
         headers: { ...OUTBOUND_HEADERS, 'X-RC-Request-Id': record.requestId },
       });
     } catch (error) {
@@ -105,17 +118,26 @@ async function sendRequestEmails(job: SendRequestJob, deps: SenderDeps): Promise
   }
 }
 
+/** A notice, rendered here from the facts its producer queued, threaded under the answer. */
 async function sendNotice(job: SendNoticeJob, deps: SenderDeps): Promise<void> {
-  await deps.transport.send({
-    from: deps.mailFrom,
-    to: { address: job.to },
-    subject: job.subject,
-    text: job.text,
-    inReplyTo: job.inReplyTo,
-    references: job.inReplyTo ? [job.inReplyTo] : undefined,
-    headers: { ...OUTBOUND_HEADERS, 'X-Remote-Completion': job.notice },
-  });
-  metrics.emailsSent.inc({ kind: job.notice, result: 'sent' });
+  const kind = job.notice.type;
+  const rendered = renderNotice(job.notice);
+  try {
+    await deps.transport.send({
+      from: deps.config.mailFrom,
+      to: { address: job.to },
+      subject: rendered.subject,
+      text: rendered.text,
+      inReplyTo: job.inReplyTo,
+      references: job.inReplyTo ? [job.inReplyTo] : undefined,
+      headers: { ...OUTBOUND_HEADERS, 'X-Remote-Completion': kind },
+    });
+  } catch (error) {
+    metrics.emailsSent.inc({ kind, result: 'failed' });
+    throw error;
+  }
+  metrics.emailsSent.inc({ kind, result: 'sent' });
+  deps.logger.info({ requestId: job.notice.request?.requestId, to: job.to, kind }, 'notice sent');
 }
 
 export async function processSendJob(job: SendJob, deps: SenderDeps): Promise<void> {

@@ -3,7 +3,7 @@ import { InboundLog, RequestStore } from '@rc/store';
 import { createSmtpTransport } from './adapters/smtp';
 import type { MailTransport } from './adapters/mail-transport';
 import { createIntakeRouter } from './intake';
-import { processSendJob } from './process';
+import { processSendJob, type SenderDeps } from './process';
 
 export interface SenderOptions {
   /** replaces the transport chosen by RC_MAIL_TRANSPORT (tests) */
@@ -24,16 +24,7 @@ export async function startSender(
   }
   const transport = options.transport ?? createSmtpTransport(config, logger);
 
-  const deps = {
-    store,
-    transport,
-    keyring: config.keyring,
-    mailboxAddress: config.mailboxAddress,
-    mailFrom: config.mailFrom,
-    requestTtlMs: config.requestTtlMs,
-    whitelist: config.whitelist,
-    logger,
-  };
+  const deps: SenderDeps = { store, transport, config, logger };
   const worker = createWorker('send', (job) => processSendJob(job, deps), {
     connection: workerRedis,
     prefix: config.queuePrefix,
@@ -52,17 +43,7 @@ export async function startSender(
   return {
     name: 'sender',
     readiness: [{ name: 'smtp', check: () => transport.verify() }],
-    routers: [
-      createIntakeRouter({
-        apiToken: config.apiToken,
-        store,
-        inboundLog,
-        sendQueue: queues.send,
-        requestTtlMs: config.requestTtlMs,
-        whitelist: config.whitelist,
-        logger,
-      }),
-    ],
+    routers: [createIntakeRouter({ config, store, inboundLog, sendQueue: queues.send, logger })],
     async close() {
       await worker.close();
       transport.close();

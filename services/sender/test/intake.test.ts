@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig, startHost, type Host } from '@rc/runtime';
+import { JOB_IDS } from '@rc/contracts';
+import { loadConfig, metrics, startHost, type Host } from '@rc/runtime';
 import {
   openMailbox,
   startMailStack,
@@ -93,6 +94,14 @@ async function call(
     // not JSON; keep the text
   }
   return { status: response.status, json, headers: response.headers };
+}
+
+/** rc_completion_requests_total by channel, as /metrics reports it. */
+async function requestsCounted(): Promise<{ http: number; queue: number }> {
+  const { values } = await metrics.requestsCreated.get();
+  const of = (channel: string) =>
+    values.find((value) => value.labels.channel === channel)?.value ?? 0;
+  return { http: of('http'), queue: of('queue') };
 }
 
 /** Every job the send queue holds, in any state. */
@@ -247,6 +256,20 @@ describe('POST, GET and DELETE /v1/completion-requests', () => {
     const types: string[] = state.json.events.map((event: { type: string }) => event.type);
     expect(types.filter((type) => type === 'requested')).toHaveLength(1);
     expect(types.filter((type) => type === 'email_sent')).toHaveLength(2);
+  });
+
+  it('queues the request as channel http under its deterministic job id, counted once', async () => {
+    const requestId = `chan-${randomBytes(4).toString('hex')}`;
+    const body = validRequest({ requestId });
+    const inbox = await inboxOf(body.assignees[0]!.email);
+    const before = await requestsCounted();
+    expect((await call('POST', '/v1/completion-requests', { body })).status).toBe(202);
+    expect((await call('POST', '/v1/completion-requests', { body })).status).toBe(202);
+    const job = await main.context.queues.send.getJob(JOB_IDS.request(requestId));
+    expect(job?.data).toMatchObject({ kind: 'request', channel: 'http' });
+    // the worker, finding the request stored by the intake, counts it under no channel again
+    await inbox.waitForCount(1, 15_000);
+    expect(await requestsCounted()).toEqual({ http: before.http + 1, queue: before.queue });
   });
 
   it('without a requestId, the intake makes one', async () => {

@@ -1,9 +1,17 @@
 import nodemailer from 'nodemailer';
+import { CodedError } from '@rc/contracts';
 import { tlsTrustOptions, type Config, type Logger } from '@rc/runtime';
+import { buildMime, envelopeOf } from './build-mime';
 import type { MailTransport, OutgoingMail } from './mail-transport';
 
+/** What the SMTP transport reads from the configuration. */
+export type SmtpTransportConfig = Pick<
+  Config,
+  'smtp' | 'oauth2' | 'mailboxAddress' | 'tlsCaFile' | 'mailDebug'
+>;
+
 /** nodemailer over SMTP, pooled. TLS certificates are verified; a private CA can be added. */
-export function createSmtpTransport(config: Config, logger: Logger): MailTransport {
+export function createSmtpTransport(config: SmtpTransportConfig, logger: Logger): MailTransport {
   const { smtp } = config;
   const auth = config.oauth2
     ? {
@@ -35,20 +43,13 @@ export function createSmtpTransport(config: Config, logger: Logger): MailTranspo
 
   return {
     async send(mail: OutgoingMail) {
-      await transporter.sendMail({
-        from: mail.from,
-        to: mail.to.name ? { name: mail.to.name, address: mail.to.address } : mail.to.address,
-        replyTo: mail.replyTo,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        inReplyTo: mail.inReplyTo,
-        references: mail.references,
-        headers: mail.headers,
-        // quoted-printable keeps long mailto: lines intact in the text part
-        textEncoding: 'quoted-printable',
-      });
+      // The very bytes Graph's sendMail would get (build-mime.ts), so both paths send one message.
+      const raw = await buildMime(mail);
+      try {
+        await transporter.sendMail({ envelope: envelopeOf(mail), raw });
+      } catch (error) {
+        throw smtpError(error);
+      }
     },
     async verify() {
       await transporter.verify();
@@ -57,4 +58,12 @@ export function createSmtpTransport(config: Config, logger: Logger): MailTranspo
       transporter.close();
     },
   };
+}
+
+/** nodemailer's messages quote the server's reply, never our credentials. */
+function smtpError(error: unknown): CodedError {
+  const message = error instanceof Error ? error.message : String(error);
+  const code =
+    (error as { code?: unknown } | null)?.code === 'EAUTH' ? 'AUTH_FAILED' : 'MAIL_SEND_FAILED';
+  return new CodedError(message, code, { cause: error });
 }

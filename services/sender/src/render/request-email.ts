@@ -1,4 +1,5 @@
 import { buildAnswerMailto, templateLocale } from '@rc/mail';
+import { singleLine } from './single-line';
 import { REQUEST_EMAIL_STRINGS, type RequestEmailStrings } from './strings';
 
 export interface RequestEmailInput {
@@ -245,17 +246,6 @@ const HTML_ENTITIES: Record<string, string> = {
   '"': '&quot;',
   "'": '&#39;',
 };
-
-/** Subjects and headings must not carry line breaks (header injection, broken layout). */
-function singleLine(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
-      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-  );
-}
 
 /** `2026-11-29 14:00 UTC`: unambiguous for every reader, whatever their locale or zone. */
 function formatExpiry(iso: string): string {

@@ -1,4 +1,7 @@
+import type { Notice, NoticeRequest, RejectionReason } from '@rc/contracts';
 import type { TemplateLocale } from '@rc/mail';
+import { de } from './locales/de';
+import { en } from './locales/en';
 
 /**
  * Words around the request email. The button texts are not here on purpose: SPEC 3.3 fixes
@@ -26,46 +29,48 @@ export interface RequestEmailStrings {
   footer: string;
 }
 
-export const REQUEST_EMAIL_STRINGS: Record<TemplateLocale, RequestEmailStrings> = {
-  en: {
-    subjectPrefix: 'Action required',
-    greeting: (name) => `Hello ${name},`,
-    intro: 'A task in a release pipeline is waiting for your decision.',
-    task: 'Task',
-    release: 'Release',
-    description: 'Description',
-    taskId: 'Task ID',
-    expires: 'Answer by',
-    quote: (text) => `"${text}"`,
-    completeExplained: 'marks the task as completed.',
-    failExplained: 'marks the task as failed.',
-    howButtonsWork:
-      'Both open a pre-filled email; add a comment above the marked line and send it.',
-    clickIsNotEnough: 'Clicking does nothing by itself: only sending the email counts.',
-    plainReply: 'A plain reply to this email works too: start it with "approve" or "reject".',
-    replyKeywords: { complete: 'approve', fail: 'reject' },
-    footer:
-      'This message was sent automatically. Please do not change the token in the subject or body.',
-  },
-  de: {
-    subjectPrefix: 'Aktion erforderlich',
-    greeting: (name) => `Hallo ${name},`,
-    intro: 'Eine Aufgabe in einer Release-Pipeline wartet auf Ihre Entscheidung.',
-    task: 'Aufgabe',
-    release: 'Release',
-    description: 'Beschreibung',
-    taskId: 'Aufgaben-ID',
-    expires: 'Antwort bis',
-    quote: (text) => `„${text}“`,
-    completeExplained: 'schließt die Aufgabe ab.',
-    failExplained: 'markiert die Aufgabe als fehlgeschlagen.',
-    howButtonsWork:
-      'Beide öffnen eine vorausgefüllte E-Mail; schreiben Sie einen Kommentar oberhalb der markierten Zeile und senden Sie sie ab.',
-    clickIsNotEnough: 'Ein Klick allein bewirkt nichts: Nur das Absenden der E-Mail zählt.',
-    plainReply:
-      'Eine einfache Antwort auf diese E-Mail funktioniert auch: Beginnen Sie sie mit „genehmigt“ oder „abgelehnt“.',
-    replyKeywords: { complete: 'genehmigt', fail: 'abgelehnt' },
-    footer:
-      'Diese Nachricht wurde automatisch versendet. Bitte ändern Sie das Token in Betreff oder Text nicht.',
-  },
-};
+export type RejectionFacts = Extract<Notice, { type: 'rejection' }>;
+export type ConfirmationFacts = Extract<Notice, { type: 'confirmation' }>;
+
+/**
+ * Words of the notices: why an answer was not applied, and that it was. Plain text only: they
+ * answer a person's own email, and a client threads them under it.
+ */
+export interface NoticeStrings {
+  greeting: string;
+  footer: string;
+  rejection: {
+    subject: (request: NoticeRequest | undefined) => string;
+    /** the first sentence: which email was not applied */
+    headline: (request: NoticeRequest | undefined) => string;
+    /**
+     * One per reason code, so a new code in @rc/contracts does not compile until every locale
+     * explains it. Silent reasons (robots, floods, strangers) are normally never sent; they
+     * are explained anyway, without revealing the rule that caught the email.
+     */
+    explanations: Record<RejectionReason, (facts: RejectionFacts) => string>;
+    nothingChanged: string;
+    /** the stable code, untranslated, so support can match it to the inbound log */
+    reasonCode: (reason: RejectionReason) => string;
+    yourEmail: (messageId: string) => string;
+  };
+  confirmation: {
+    subject: (facts: ConfirmationFacts) => string;
+    headline: (facts: ConfirmationFacts) => string;
+    yourComment: string;
+    notYou: string;
+  };
+}
+
+/** Everything one language says. Reminders get their own section here when they come. */
+export interface LocaleStrings {
+  request: RequestEmailStrings;
+  notice: NoticeStrings;
+}
+
+/** Keyed like @rc/mail's answer template, so a locale there without one here fails to compile. */
+export const LOCALES: Record<TemplateLocale, LocaleStrings> = { en, de };
+
+export const REQUEST_EMAIL_STRINGS = Object.fromEntries(
+  Object.entries(LOCALES).map(([locale, strings]) => [locale, strings.request]),
+) as Record<TemplateLocale, RequestEmailStrings>;
