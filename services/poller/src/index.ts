@@ -1,2 +1,9 @@
 export { startPoller, type PollerOptions } from './service';
-export type { MailboxSource, PendingMessage, FetchedMessage } from './adapters/mailbox-source';
+export {
+  MailboxRetryAfterError,
+  retryAfterMsOf,
+  type MailboxSource,
+  type PendingMessage,
+  type FetchedMessage,
+} from './adapters/mailbox-source';
+export type { SyncLoopTiming, SyncTrigger } from './sync-loop';

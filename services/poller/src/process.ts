@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { InboundJob } from '@rc/contracts';
+import { JOB_IDS, type InboundJob } from '@rc/contracts';
 import { metrics, type TypedQueue } from '@rc/runtime';
 import type { FetchedMessage, MailboxSource } from './adapters/mailbox-source';
 
@@ -9,15 +9,22 @@ export interface SyncOptions {
 }
 
 /**
- * The id of an inbound message is a hash of its bytes: the same message fetched twice (a
- * crash after queueing but before removal, or two poller replicas racing) becomes one job.
+ * The id of an inbound message, so that the same message fetched twice (a crash after queueing
+ * but before removal, or two poller replicas racing) becomes one job. A source that names its
+ * messages (Graph's immutable id) is deduped by that name: issue 8 asks two pollers on one Graph
+ * mailbox to dedupe by message id, and `$value` is MIME that Exchange generates on each request,
+ * which nothing promises to be byte-identical twice. Otherwise (IMAP) by a hash of the bytes,
+ * which the server keeps as they arrived; that hash is the one earlier versions made, so a
+ * message queued before an upgrade and fetched again after it is still one job.
  */
-export function inboundIdOf(message: Pick<FetchedMessage, 'source' | 'size'>): string {
-  return createHash('sha256')
-    .update(message.source)
-    .update(`:${message.size}`)
-    .digest('hex')
-    .slice(0, 40);
+export function inboundIdOf(
+  message: Pick<FetchedMessage, 'source' | 'size' | 'sourceId'>,
+  kind: MailboxSource['kind'],
+): string {
+  const hash = createHash('sha256');
+  if (message.sourceId !== undefined) hash.update(`${kind}:${message.sourceId}`);
+  else hash.update(message.source).update(`:${message.size}`);
+  return hash.digest('hex').slice(0, 40);
 }
 
 export function toInboundJob(
@@ -26,10 +33,12 @@ export function toInboundJob(
   now: Date,
 ): InboundJob {
   return {
-    inboundId: inboundIdOf(message),
+    inboundId: inboundIdOf(message, source.kind),
     source: source.kind,
     mailbox: source.name,
     receivedAt: now.toISOString(),
+    ...(message.arrivedAt ? { arrivedAt: message.arrivedAt.toISOString() } : {}),
+    ...(message.sourceId !== undefined ? { sourceId: message.sourceId } : {}),
     size: message.size,
     rawBase64: message.source.toString('base64'),
     truncated: message.truncated,
@@ -52,7 +61,7 @@ export async function syncBatch(
   const now = new Date();
   const jobs = fetched.map((message) => {
     const data = toInboundJob(message, source, now);
-    return { name: 'inbound', data, opts: { jobId: data.inboundId } };
+    return { name: 'inbound' as const, data, opts: { jobId: JOB_IDS.inbound(data.inboundId) } };
   });
   await inbound.addBulk(jobs);
   await source.remove(fetched.map((message) => message.id));

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { InboundJob } from '@rc/contracts';
-import { createLogger, loadConfig, startHost, type Host } from '@rc/runtime';
+import { createLogger, loadConfig, startHost, type Host, type TypedQueue } from '@rc/runtime';
 import {
   findFreePort,
   openMailbox,
@@ -11,6 +11,7 @@ import {
   type MailboxClient,
   type MailStack,
   type RedisServer,
+  sleep,
   waitUntil,
 } from '@rc/testkit';
 import { Queue } from 'bullmq';
@@ -18,9 +19,9 @@ import { ImapFlow } from 'imapflow';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImapSource } from '../src/adapters/imap';
-import type { MailboxSource } from '../src/adapters/mailbox-source';
+import type { FetchedMessage, MailboxSource } from '../src/adapters/mailbox-source';
 import { syncBatch } from '../src/process';
-import { startPoller } from '../src/index';
+import { startPoller, type PollerOptions } from '../src/index';
 
 /**
  * The poller against a real Dovecot (IMAP, IDLE, MOVE) and a real Redis. Every case has its
@@ -41,8 +42,6 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   await Promise.allSettled([stack?.stop(), redis?.stop()]);
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function newMailboxAddress(): string {
   counter += 1;
@@ -94,8 +93,12 @@ interface Harness {
   prefix: string;
   mailbox: MailboxClient;
   /** the `inbound` queue as a consumer sees it */
-  inbound: Queue<InboundJob, unknown, string>;
-  startPollerHost(extra?: Record<string, string>, redisUrl?: string): Promise<Host>;
+  inbound: TypedQueue<'inbound'>;
+  startPollerHost(
+    extra?: Record<string, string>,
+    redisUrl?: string,
+    options?: PollerOptions,
+  ): Promise<Host>;
   queued(): Promise<number>;
   jobs(): Promise<InboundJob[]>;
 }
@@ -105,7 +108,7 @@ async function harness(): Promise<Harness> {
   const prefix = `poll${randomBytes(4).toString('hex')}`;
   const mailbox = await openMailbox(stack, address);
   cleanups.push(() => mailbox.close());
-  const inbound = new Queue<InboundJob, unknown, string>('inbound', {
+  const inbound: TypedQueue<'inbound'> = new Queue('inbound', {
     connection: { host: '127.0.0.1', port: redis.port },
     prefix,
   });
@@ -115,9 +118,13 @@ async function harness(): Promise<Harness> {
     prefix,
     mailbox,
     inbound,
-    async startPollerHost(extra = {}, redisUrl) {
+    async startPollerHost(extra = {}, redisUrl, options) {
       const config = loadConfig(pollerEnv(address, prefix, extra, redisUrl), ['poller']);
-      const host = await startHost(config, [startPoller], 'poller-test');
+      const host = await startHost(
+        config,
+        [(context) => startPoller(context, options)],
+        'poller-test',
+      );
       cleanups.push(() => host.close());
       return host;
     },
@@ -141,6 +148,50 @@ async function harness(): Promise<Harness> {
 }
 
 const decode = (job: InboundJob) => Buffer.from(job.rawBase64, 'base64').toString('utf8');
+
+/** The real IMAP source of a mailbox, counting what the poller asks of it. */
+function countingSource(address: string) {
+  const config = loadConfig(pollerEnv(address, 'unused', {}), ['poller']);
+  const real = createImapSource(config, createLogger({ service: 'poller-test', level: 'silent' }));
+  const calls = { connect: 0, list: 0, remove: 0 };
+  const source: MailboxSource = {
+    ...real,
+    kind: real.kind,
+    name: real.name,
+    connect(onNewMail, onClose) {
+      calls.connect += 1;
+      return real.connect(onNewMail, onClose);
+    },
+    list(limit) {
+      calls.list += 1;
+      return real.list(limit);
+    },
+    remove(ids) {
+      calls.remove += 1;
+      return real.remove(ids);
+    },
+  };
+  cleanups.push(() => real.close());
+  return { source, calls };
+}
+
+/** IMAP APPEND with an explicit INTERNALDATE (RFC 3501 6.3.11), as a delivery hours ago. */
+async function appendWithInternalDate(address: string, raw: string, date: Date): Promise<void> {
+  const client = new ImapFlow({
+    ...stack.imap,
+    secure: false,
+    doSTARTTLS: false,
+    auth: stack.credentialsFor(address),
+    logger: false,
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    expect(await client.append('INBOX', raw, [], date)).toBeTruthy();
+  } finally {
+    await client.logout();
+  }
+}
 
 describe('poller', () => {
   it('queues a backlog of 120 messages in batches of 50 and empties the mailbox', async () => {
@@ -207,17 +258,48 @@ describe('poller', () => {
     await host.close();
   });
 
-  it('RC_FETCH_ENABLED=false takes nothing', async () => {
+  it('RC_FETCH_ENABLED=false never logs in and takes nothing; the same setup with true takes it all', async () => {
     const h = await harness();
     await h.mailbox.append(rawMessage(1));
     await h.mailbox.append(rawMessage(2));
-    const host = await h.startPollerHost({ RC_FETCH_ENABLED: 'false', RC_SYNC_INTERVAL: '1s' });
+    const disabled = countingSource(h.address);
+    const off = await h.startPollerHost(
+      { RC_FETCH_ENABLED: 'false', RC_SYNC_INTERVAL: '1s' },
+      undefined,
+      { source: disabled.source },
+    );
     await sleep(2_500);
+    expect(disabled.calls).toEqual({ connect: 0, list: 0, remove: 0 });
     expect(await h.queued()).toBe(0);
     expect(await h.mailbox.count()).toBe(2);
-    await host.close();
+    await off.close();
+
+    // The control: the same mailbox, source and interval with fetching on.
+    const enabled = countingSource(h.address);
+    const on = await h.startPollerHost({ RC_SYNC_INTERVAL: '1s' }, undefined, {
+      source: enabled.source,
+    });
+    await waitUntil('2 inbound jobs', async () => ((await h.queued()) === 2 ? true : undefined));
+    await h.mailbox.waitForCount(0);
+    expect(enabled.calls.connect).toBe(1);
+    expect(enabled.calls.remove).toBeGreaterThanOrEqual(1);
+    await on.close();
   });
 
+  it('a job carries the mailbox arrival time (INTERNALDATE), not the Date header nor the pickup time', async () => {
+    const h = await harness();
+    const arrived = new Date(Date.now() - 2 * 3_600_000);
+    arrived.setMilliseconds(0); // INTERNALDATE has whole seconds (RFC 3501 date-time)
+    await appendWithInternalDate(h.address, rawMessage(1), arrived);
+    const host = await h.startPollerHost();
+    await waitUntil('1 inbound job', async () => ((await h.queued()) === 1 ? true : undefined));
+    const [job] = await h.jobs();
+    expect(job!.arrivedAt).toBeDefined();
+    expect(new Date(job!.arrivedAt!).getTime()).toBe(arrived.getTime());
+    expect(Date.now() - new Date(job!.receivedAt).getTime()).toBeLessThan(60_000);
+    expect(job!.sourceId).toBeUndefined(); // IMAP dedupes by the bytes
+    await host.close();
+  });
   it('RC_STARTUP_DELAY=2s takes nothing before 2 s, then everything', async () => {
     const h = await harness();
     await h.mailbox.append(rawMessage(1));
@@ -317,7 +399,7 @@ describe('no lost answer', () => {
       lazyConnect: true,
     });
     deadRedis.on('error', () => undefined);
-    const deadQueue = new Queue<InboundJob, unknown, string>('inbound', {
+    const deadQueue: TypedQueue<'inbound'> = new Queue('inbound', {
       connection: deadRedis,
       prefix: h.prefix,
     });
@@ -363,6 +445,52 @@ describe('no lost answer', () => {
     expect(await syncBatch(crashingOnce, h.inbound, options)).toBe(4);
     expect(await h.queued()).toBe(4);
     expect(await h.mailbox.count()).toBe(0);
+  });
+
+  it('a source that names its messages (Graph immutable ids) is deduped by the name, not the bytes', async () => {
+    const h = await harness();
+    // Ids are case-sensitive opaque strings: these two are two messages.
+    const ids = ['AAMkAGI2THVSAAA=', 'aamkagi2thvsaaa='];
+    let downloads = 0;
+    const graphLike: MailboxSource = {
+      kind: 'graph',
+      name: 'rc@corp.example/inbox',
+      connect: async () => undefined,
+      list: async () => ids.map((id) => ({ id, size: 300 })),
+      // Each download has other bytes, as MIME generated on every request may.
+      fetch: async (messages) =>
+        messages.map((message): FetchedMessage => {
+          downloads += 1;
+          const bytes = Buffer.from(rawMessage(downloads));
+          return {
+            id: message.id,
+            size: bytes.length,
+            source: bytes,
+            truncated: false,
+            sourceId: message.id,
+            arrivedAt: new Date('2024-05-01T10:00:00Z'),
+          };
+        }),
+      remove: () => Promise.reject(new Error('simulated crash before the mailbox removal')),
+      watch: () => undefined,
+      check: async () => undefined,
+      close: async () => undefined,
+    };
+    const options = { batchSize: 50, maxMessageBytes: 2_097_152 };
+
+    // Two pollers (or one crashing twice) take the same two messages.
+    await expect(syncBatch(graphLike, h.inbound, options)).rejects.toThrow(/simulated crash/);
+    await expect(syncBatch(graphLike, h.inbound, options)).rejects.toThrow(/simulated crash/);
+    expect(downloads).toBe(4);
+    expect(await h.queued()).toBe(2);
+    const jobs = await h.jobs();
+    expect(jobs.map((job) => job.sourceId).sort()).toEqual([...ids].sort());
+    for (const job of jobs) {
+      expect(job.inboundId).toBe(
+        createHash('sha256').update(`graph:${job.sourceId}`).digest('hex').slice(0, 40),
+      );
+      expect(job).toMatchObject({ source: 'graph', arrivedAt: '2024-05-01T10:00:00.000Z' });
+    }
   });
 
   it('a MOVE the server refuses fails the sync instead of passing silently, and the mail stays', async () => {

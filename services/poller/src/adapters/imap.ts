@@ -8,7 +8,13 @@ function uidSet(ids: string[]): string {
   return ids.join(',');
 }
 
-export function createImapSource(config: Config, logger: Logger): MailboxSource {
+/** The parts of the configuration the IMAP source reads. */
+export type ImapSourceConfig = Pick<
+  Config,
+  'imap' | 'oauth2' | 'tlsCaFile' | 'mailDebug' | 'afterProcessing'
+>;
+
+export function createImapSource(config: ImapSourceConfig, logger: Logger): MailboxSource {
   const { imap } = config;
   let client: ImapFlow | undefined;
   let lastError: Error | undefined;

@@ -1,3 +1,4 @@
+import { CodedError } from '@rc/contracts';
 import type { Config } from '@rc/runtime';
 
 /**
@@ -8,6 +9,8 @@ import type { Config } from '@rc/runtime';
 export async function fetchOAuth2AccessToken(
   oauth2: NonNullable<Config['oauth2']>,
 ): Promise<string> {
+  if (!oauth2.refreshToken)
+    throw new CodedError('RC_OAUTH2_REFRESH_TOKEN is not set', 'OAUTH2_REFRESH_FAILED');
   const body = new URLSearchParams({
     grant_type: 'refresh_token',
     refresh_token: oauth2.refreshToken,
