@@ -1,3 +1,4 @@
+import { CodedError } from '@rc/contracts';
 import { createWorker, type RunningService, type ServiceContext } from '@rc/runtime';
 import { InboundLog, RequestStore } from '@rc/store';
 import { createSmtpTransport } from './adapters/smtp';
@@ -20,7 +21,10 @@ export async function startSender(
   const store = new RequestStore(redis, config.queuePrefix);
   const inboundLog = new InboundLog(redis, config.queuePrefix, config.inboundLog);
   if (config.mailTransport === 'graph' && !options.transport) {
-    throw new Error('RC_MAIL_TRANSPORT=graph is not available yet in this build; use smtp');
+    throw new CodedError(
+      'RC_MAIL_TRANSPORT=graph is not available yet in this build; use smtp',
+      'CONFIG_INVALID',
+    );
   }
   const transport = options.transport ?? createSmtpTransport(config, logger);
 
