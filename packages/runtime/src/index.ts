@@ -37,16 +37,22 @@ export { metrics, registry } from './metrics';
 export { createRedis, pingRedis, type Redis } from './redis';
 export {
   createQueue,
-  createWorker,
+  DEFAULT_RETRY,
   defaultJobOptions,
-  observeQueueDepth,
-  PermanentJobError,
-  type JobHandler,
   type QueuePayloads,
   type RetryPolicy,
   type TypedQueue,
-  type WorkerOptions,
 } from './queues';
+export { observeQueueDepth } from './queue-depth';
+export {
+  createWorker,
+  type JobHandler,
+  type StallPolicy,
+  type TypedJob,
+  type WorkerOptions,
+} from './worker';
+export { PermanentJobError } from './permanent-job-error';
+export { type DeadLetterHook } from './dead-letter';
 export {
   startHttpServer,
   type HttpServer,

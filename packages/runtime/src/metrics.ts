@@ -21,6 +21,18 @@ export const metrics = {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [registry],
   }),
+  deadLetters: new Counter({
+    name: 'rc_dead_letters_total',
+    help: 'Jobs copied to the dead-letter queue, by source queue and error code (ERROR_CODES)',
+    labelNames: ['queue', 'code'] as const,
+    registers: [registry],
+  }),
+  jobsStalled: new Counter({
+    name: 'rc_jobs_stalled_total',
+    help: 'Jobs whose worker stopped mid-job (crash, kill, blocked event loop), by queue',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  }),
   queueDepth: new Gauge({
     name: 'rc_queue_jobs',
     help: 'Jobs in a queue by state, read at scrape time',

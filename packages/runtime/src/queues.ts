@@ -1,42 +1,32 @@
-import {
-  Queue,
-  Worker,
-  UnrecoverableError,
-  type Job,
-  type JobsOptions,
-  type Processor,
-} from 'bullmq';
-import {
-  QUEUE_NAMES,
-  type DeadLetterJob,
-  type InboundJob,
-  type QueueName,
-  type SendJob,
-  type TaskEvent,
-  type UpdateJob,
-} from '@rc/contracts';
+import { Queue, type JobsOptions } from 'bullmq';
+import { QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from '@rc/contracts';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import { metrics } from './metrics';
 
-/** Payload type of each queue: the single place job types are tied to queue names. */
-export interface QueuePayloads {
-  send: SendJob;
-  inbound: InboundJob;
-  update: UpdateJob;
-  results: TaskEvent;
-  'dead-letter': DeadLetterJob;
-}
+// This module is also what @rc/client imports (`@rc/runtime/queues`): it must stay free of
+// metrics, logging and HTTP so that an engine embedding the client loads none of them.
 
-export type TypedQueue<N extends QueueName> = Queue<QueuePayloads[N], unknown, string>;
+/** A queue typed by its contract: payloads and job names come from QUEUE_CONTRACTS. */
+export type TypedQueue<N extends QueueName> = Queue<JobPayload<N>, unknown, JobName<N>>;
+
+/** Payload type of each queue, derived from QUEUE_CONTRACTS (kept as a name for importers). */
+export type QueuePayloads = { [N in QueueName]: JobPayload<N> };
 
 export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
 }
 
+/** RC_RETRY_ATTEMPTS and RC_RETRY_BASE_DELAY when unset (SPEC 3.1). */
+export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({
+  attempts: 12,
+  baseDelayMs: 1_000,
+});
+
 /** Defaults per queue: retries with exponential backoff and jitter; bounded history in Redis. */
-export function defaultJobOptions(name: QueueName, retry: RetryPolicy): JobsOptions {
+export function defaultJobOptions(
+  name: QueueName,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): JobsOptions {
   const backoff = { type: 'exponential', delay: retry.baseDelayMs, jitter: 0.3 } as const;
   switch (name) {
     case QUEUE_NAMES.inbound:
@@ -64,128 +54,11 @@ export function createQueue<N extends QueueName>(
   name: N,
   connection: Redis,
   prefix: string,
-  retry: RetryPolicy,
+  retry: RetryPolicy = DEFAULT_RETRY,
 ): TypedQueue<N> {
-  return new Queue<QueuePayloads[N], unknown, string>(name, {
+  return new Queue<JobPayload<N>, unknown, JobName<N>>(name, {
     connection,
     prefix,
     defaultJobOptions: defaultJobOptions(name, retry),
   });
-}
-
-/** A processor over one job's data; throw PermanentJobError to skip retries. */
-export type JobHandler<N extends QueueName> = (
-  data: QueuePayloads[N],
-  job: Job<QueuePayloads[N]>,
-) => Promise<unknown>;
-
-/** A failure that retrying cannot fix (e.g. a 4xx from the engine): straight to dead letter. */
-export class PermanentJobError extends UnrecoverableError {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-    this.name = 'PermanentJobError';
-  }
-}
-
-export interface WorkerOptions {
-  connection: Redis;
-  prefix: string;
-  concurrency: number;
-  logger: Logger;
-  /** dead-letter queue; a job that fails permanently or exhausts its attempts is copied there */
-  deadLetter: TypedQueue<'dead-letter'>;
-  limiter?: { max: number; duration: number };
-  /** called once a job is dead-lettered, before it is marked failed (best effort) */
-  onDeadLetter?: (data: unknown, error: string) => Promise<void>;
-}
-
-/**
- * A BullMQ worker with metrics and dead-lettering. The dead-letter copy is written inside the
- * processor, before the job is marked failed, so a crash cannot lose it between the two.
- */
-export function createWorker<N extends QueueName>(
-  name: N,
-  handler: JobHandler<N>,
-  options: WorkerOptions,
-): Worker<QueuePayloads[N]> {
-  const processor: Processor<QueuePayloads[N]> = async (job) => {
-    const stopTimer = metrics.jobDuration.startTimer({ queue: name });
-    try {
-      const result = await handler(job.data, job);
-      metrics.jobsProcessed.inc({ queue: name, result: 'completed' });
-      return result;
-    } catch (error) {
-      const permanent = error instanceof UnrecoverableError;
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const message = error instanceof Error ? error.message : String(error);
-      if (permanent || lastAttempt) {
-        await options.deadLetter.add(
-          'dead-letter',
-          {
-            queue: name,
-            jobId: String(job.id),
-            data: job.data,
-            error: message,
-            failedAt: new Date().toISOString(),
-          },
-          { jobId: `${name}-${String(job.id)}` },
-        );
-        metrics.jobsProcessed.inc({ queue: name, result: 'dead_lettered' });
-        await options
-          .onDeadLetter?.(job.data, message)
-          .catch((hookError: unknown) =>
-            options.logger.error(
-              { queue: name, jobId: job.id, err: String(hookError) },
-              'dead-letter hook failed',
-            ),
-          );
-        options.logger.error(
-          { queue: name, jobId: job.id, attempts: job.attemptsMade + 1, err: message },
-          'job dead-lettered',
-        );
-      } else {
-        metrics.jobsProcessed.inc({ queue: name, result: 'failed' });
-        options.logger.warn(
-          { queue: name, jobId: job.id, attempt: job.attemptsMade + 1, err: message },
-          'job failed, will retry',
-        );
-      }
-      throw error;
-    } finally {
-      stopTimer();
-    }
-  };
-  const worker = new Worker<QueuePayloads[N]>(name, processor, {
-    connection: options.connection,
-    prefix: options.prefix,
-    concurrency: options.concurrency,
-    limiter: options.limiter,
-    // A worker that dies mid-job leaves it "active"; after this long another worker retries it.
-    stalledInterval: 15_000,
-    maxStalledCount: 3,
-  });
-  worker.on('error', (error) =>
-    options.logger.error({ queue: name, err: error.message }, 'worker error'),
-  );
-  return worker;
-}
-
-/** Keeps the queue-depth gauge current; called on each /metrics scrape. */
-export async function observeQueueDepth(queues: Queue[]): Promise<void> {
-  await Promise.all(
-    queues.map(async (queue) => {
-      const counts = await queue.getJobCounts(
-        'waiting',
-        'active',
-        'delayed',
-        'failed',
-        'completed',
-      );
-      for (const [state, count] of Object.entries(counts))
-        metrics.queueDepth.set({ queue: queue.name, state }, count);
-    }),
-  );
 }

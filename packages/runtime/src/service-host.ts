@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { loadConfigOrExit, type Config, type ConfigSection, type ServiceRole } from './config';
 import { startHttpServer, type HttpServer, type ReadinessCheck } from './http-server';
 import { createLogger } from './logger';
-import { createQueue, observeQueueDepth, type TypedQueue } from './queues';
+import { observeQueueDepth } from './queue-depth';
+import { createQueue, type TypedQueue } from './queues';
 import { createRedis, pingRedis, type Redis } from './redis';
 import { closeOnSignals } from './shutdown';
 
