@@ -8,15 +8,17 @@
  *
  * Options: --answers N (default 30), --backlog M (default 2000).
  */
-import { loadConfig, startHost } from '@rc/runtime';
-import { answerWithButton, openMailbox, readRequestEmail } from '@rc/testkit';
 import {
-  ALL_SERVICES,
-  MAILBOX,
-  seedRequests,
+  answerWithButton,
+  createApiClient,
+  openMailbox,
+  readRequestEmail,
   startBackends,
+  startProduct,
   systemEnv,
-} from '../services/all-in-one/test/system';
+} from '@rc/testkit';
+// a path, not the package name: the root does not list @rc/all-in-one among its dependencies
+import { ALL_SERVICES, seedRequests } from '../services/all-in-one/src/index';
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -39,27 +41,16 @@ try {
       { redisUrl: redis.url, stack, webhookUrl: engine.url },
       { RC_SYNC_INTERVAL: '60s', RC_LOG_LEVEL: 'error' },
     );
-    const host = await startHost(
-      loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']),
-      ALL_SERVICES,
-      'bench',
-    );
-    const base = `http://127.0.0.1:${host.http.port}`;
+    const host = await startProduct(ALL_SERVICES, env, 'bench');
+    const api = createApiClient(`http://127.0.0.1:${host.http.port}`, env.RC_API_TOKEN);
     const latencies: number[] = [];
     for (let i = 0; i < ANSWERS; i++) {
       const assignee = `lat${i}@corp.example`;
       const inbox = await openMailbox(stack, assignee);
-      await fetch(`${base}/v1/completion-requests`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${env.RC_API_TOKEN}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({
-          taskId: `T${i}`,
-          title: `Latency ${i}`,
-          assignees: [{ email: assignee }],
-        }),
+      await api('POST', '/v1/completion-requests', {
+        taskId: `T${i}`,
+        title: `Latency ${i}`,
+        assignees: [{ email: assignee }],
       });
       const email = await readRequestEmail(await inbox.waitFor(() => true, 20_000));
       await inbox.close();
@@ -87,7 +78,7 @@ try {
         RC_SENDER_RATE_LIMIT: 'off',
       },
     );
-    const mailbox = await openMailbox(stack, MAILBOX);
+    const mailbox = await openMailbox(stack, env.RC_MAILBOX_ADDRESS);
     const fillStart = Date.now();
     for (const request of await seedRequests(env, BACKLOG, 'bulk')) {
       await mailbox.append(request.answer('complete', `Approved, ${request.requestId}.`));
@@ -97,18 +88,11 @@ try {
 
     const before = engine.received.length;
     const start = Date.now();
-    const host = await startHost(
-      loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']),
-      ALL_SERVICES,
-      'bench',
-    );
+    const host = await startProduct(ALL_SERVICES, env, 'bench');
     await engine.waitFor(before + BACKLOG, 600_000);
     const elapsed = Date.now() - start;
-    const outcomes = await (
-      await fetch(`http://127.0.0.1:${host.http.port}/v1/inbound?outcome=accepted&limit=1000`, {
-        headers: { authorization: `Bearer ${env.RC_API_TOKEN}` },
-      })
-    ).json();
+    const api = createApiClient(`http://127.0.0.1:${host.http.port}`, env.RC_API_TOKEN);
+    const { json: outcomes } = await api('GET', '/v1/inbound?outcome=accepted&limit=1000');
     await host.close();
     console.log(
       `backlog drain: ${BACKLOG} answers mailbox → engine in ${elapsed} ms = ${Math.round((BACKLOG * 1000) / elapsed)} answers/s ` +

@@ -11,12 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   answerWithButton,
+  createApiClient,
   findFreePort,
   openMailbox,
   readRequestEmail,
+  startBackends,
+  startPnpmScript,
   waitUntil,
 } from '@rc/testkit';
-import { startBackends, startPnpmScript } from '../services/all-in-one/test/system';
 
 const keep = process.argv.includes('--keep');
 const MAILBOX = 'approvals@rc.example';
@@ -63,6 +65,7 @@ const logDir = mkdtempSync(join(tmpdir(), 'rc-demo-'));
 const logFile = join(logDir, 'remote-completion.log');
 const app = startPnpmScript('start', env, { logFile });
 const base = `http://127.0.0.1:${port}`;
+const api = createApiClient(base, API_TOKEN);
 await waitUntil(
   'readiness',
   // not listening yet is a refused connection: keep waiting
@@ -79,17 +82,13 @@ async function shutdown(code: number): Promise<never> {
 
 try {
   const inbox = await openMailbox(stack, ASSIGNEE);
-  const response = await fetch(`${base}/v1/completion-requests`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      taskId: 'Applications/Release1/Phase2/Task3',
-      title: 'Approve production deploy',
-      release: { id: 'Release1', title: 'Shop 4.2' },
-      assignees: [{ email: ASSIGNEE, name: 'Alice' }],
-    }),
+  const response = await api('POST', '/v1/completion-requests', {
+    taskId: 'Applications/Release1/Phase2/Task3',
+    title: 'Approve production deploy',
+    release: { id: 'Release1', title: 'Shop 4.2' },
+    assignees: [{ email: ASSIGNEE, name: 'Alice' }],
   });
-  const { requestId } = (await response.json()) as { requestId: string };
+  const { requestId } = response.json as { requestId: string };
   stage('request sent', `POST /v1/completion-requests → ${response.status} ${requestId}`);
 
   const raw = await inbox.waitFor(() => true, 30_000);
@@ -110,12 +109,8 @@ try {
   stage('picked up', 'the poller queued it and removed it from the mailbox');
 
   const outcome = await waitUntil('verification', async () => {
-    const answer = await fetch(`${base}/v1/inbound?requestId=${requestId}`, {
-      headers: { authorization: `Bearer ${API_TOKEN}` },
-    });
-    const { items } = (await answer.json()) as {
-      items: { outcome: string; reason: string | null }[];
-    };
+    const { json } = await api('GET', `/v1/inbound?requestId=${requestId}`);
+    const { items } = json as { items: { outcome: string; reason: string | null }[] };
     return items[0];
   });
   stage('verified', `outcome ${outcome.outcome}${outcome.reason ? ` (${outcome.reason})` : ''}`);

@@ -16,3 +16,15 @@ export {
   type ReceivedRequestEmail,
 } from './assignee';
 export { sleep, waitUntil } from './wait';
+export { createApiClient, type ApiCall, type ApiResponse } from './api-client';
+export { ALL_JOB_STATES, countJobs, type CountableQueue } from './queue-counts';
+export { startBackends, type Backends } from './backends';
+export { REPO_ROOT, startPnpmScript, type ProductProcess } from './processes';
+export {
+  startProduct,
+  startSystem,
+  SYSTEM_DEFAULTS,
+  systemEnv,
+  type ProductServices,
+  type TestSystem,
+} from './system';

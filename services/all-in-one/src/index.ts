@@ -1,1 +1,2 @@
-export {};
+export { ALL_SERVICES } from './services';
+export { seedRequests, type SeededRequest } from './seed-requests';

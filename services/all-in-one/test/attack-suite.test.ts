@@ -8,15 +8,23 @@ import tls from 'node:tls';
 import type { InboundRecord, SendJob } from '@rc/contracts';
 import { parseInboundMessage } from '@rc/mail';
 import { startPoller } from '@rc/poller';
-import { loadConfig, startHost, type Host } from '@rc/runtime';
+import type { Host } from '@rc/runtime';
 import { startSender } from '@rc/sender';
 import { startTaskUpdater } from '@rc/task-updater';
 import {
   answerWithButton,
+  createApiClient,
   openMailbox,
   openMailto,
   readRequestEmail,
   sendTestMail,
+  sleep,
+  startBackends,
+  startProduct,
+  systemEnv,
+  waitUntil,
+  type ApiCall,
+  type Backends,
   type MailboxClient,
   type MailStack,
   type ReceivedRequestEmail,
@@ -25,9 +33,9 @@ import {
 } from '@rc/testkit';
 import { startVerifier } from '@rc/verifier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The DKIM test kit (keys made here, stub DNS, mailauth's signer) lives with the verifier's tests.
-import { dkimRecord, dkimWorld, rsaKey } from '../../verifier/test/harness';
-import { systemEnv, waitUntil, startBackends, type Backends } from './system';
+// The DKIM test kit: keys made here, stub DNS, a signer written from RFC 6376.
+import { dkimRecord, dkimWorld, rsaKey } from '@rc/testkit';
+import { ALL_SERVICES } from '../src/index';
 
 /**
  * The attack suite: every way an answer can be forged, replayed or mistaken for one, sent as
@@ -68,7 +76,7 @@ interface Deployment {
   mailbox: string;
   host: Host;
   env: Record<string, string>;
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  api: ApiCall;
 }
 
 async function deploy(name: string, extra: Record<string, string>): Promise<Deployment> {
@@ -83,34 +91,25 @@ async function deploy(name: string, extra: Record<string, string>): Promise<Depl
       ...extra,
     },
   );
-  const host = await startHost(
-    loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']),
-    [
-      (context) => startSender(context),
-      (context) => startPoller(context),
-      (context) => startVerifier(context, { dnsResolver: dkim.resolver }),
-      startTaskUpdater,
-    ],
+  const host = await startProduct(
+    {
+      ...ALL_SERVICES,
+      starters: [
+        (context) => startSender(context),
+        (context) => startPoller(context),
+        (context) => startVerifier(context, { dnsResolver: dkim.resolver }),
+        startTaskUpdater,
+      ],
+    },
+    env,
     `attack-${name}`,
   );
-  const baseUrl = `http://127.0.0.1:${host.http.port}`;
   const deployment: Deployment = {
     name,
     mailbox,
     host,
     env,
-    async api(method, path, body) {
-      const response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${env.RC_API_TOKEN}`,
-          'content-type': 'application/json',
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, json: text ? JSON.parse(text) : undefined };
-    },
+    api: createApiClient(`http://127.0.0.1:${host.http.port}`, env.RC_API_TOKEN),
   };
   deployments.push(deployment);
   return deployment;
@@ -394,7 +393,7 @@ describe('attack suite: no forged answer reaches the engine, every email gets it
         'already_decided',
         null,
       ]);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await sleep(1_000);
       expect(
         engine.received.filter(
           (hook) => (hook.json as { requestId: string }).requestId === requestId,
@@ -408,7 +407,9 @@ describe('attack suite: no forged answer reaches the engine, every email gets it
       expect(text).toContain(`already been completed by ${alice}`);
       // one notice per sender and reason per day, however many replays
       expect(
-        (await noticeJobsTo(main, alice)).filter((job) => job.reason === 'already_decided'),
+        (await noticeJobsTo(main, alice)).filter(
+          (job) => job.notice.type === 'rejection' && job.notice.reason === 'already_decided',
+        ),
       ).toHaveLength(1);
     },
   );
@@ -421,7 +422,7 @@ describe('attack suite: no forged answer reaches the engine, every email gets it
       const { requestId, emails } = await requestCompletion(main, [{ email: alice }], {
         expiresAt: new Date(Date.now() + 2_500).toISOString(),
       });
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await sleep(3_000);
       await answerWithButton(
         stack.smtp,
         alice,
@@ -515,7 +516,7 @@ describe('attack suite: no forged answer reaches the engine, every email gets it
       await expectUntouched(main, requestId);
       expect(await noticeJobsTo(main, mallory)).toHaveLength(0);
       expect(await noticeJobsTo(main, carol)).toEqual([
-        expect.objectContaining({ reason: 'sender_mismatch' }),
+        expect.objectContaining({ notice: expect.objectContaining({ reason: 'sender_mismatch' }) }),
       ]);
     },
   );
@@ -783,9 +784,11 @@ describe('attack suite: no forged answer reaches the engine, every email gets it
         subject: expect.stringContaining('Complete'),
       });
       await expectUntouched(main, requestId);
-      expect((await noticeJobsTo(main, flooder)).map((notice) => notice.reason)).not.toContain(
-        'rate_limited',
-      );
+      expect(
+        (await noticeJobsTo(main, flooder)).map((job) =>
+          job.notice.type === 'rejection' ? job.notice.reason : undefined,
+        ),
+      ).not.toContain('rate_limited');
     },
   );
 
@@ -1015,23 +1018,22 @@ describe('data leakage: TLS to the mail servers is verified, and never silently 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   async function readiness(roles: ('sender' | 'poller')[], env: Record<string, string>) {
-    const config = loadConfig(
+    const host = await startProduct(
+      {
+        roles,
+        starters: roles.map((role) =>
+          role === 'sender' ? (context) => startSender(context) : (context) => startPoller(context),
+        ),
+      },
       systemEnv(
         { redisUrl: redis.url, stack, webhookUrl: engine.url },
         { RC_SMTP_USER: 'approvals', RC_SMTP_PASSWORD: 'smtp-secret-password', ...env },
-      ),
-      roles,
-    );
-    const host = await startHost(
-      config,
-      roles.map((role) =>
-        role === 'sender' ? (context) => startSender(context) : (context) => startPoller(context),
       ),
       'tls-test',
     );
     try {
       // give the poller its first connection attempt
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await sleep(1_500);
       const response = await fetch(`http://127.0.0.1:${host.http.port}/readyz`);
       return {
         status: response.status,

@@ -1,12 +1,16 @@
 import {
   answerWithButton,
+  createApiClient,
   findFreePort,
   openMailbox,
   readRequestEmail,
+  startBackends,
+  startPnpmScript,
+  systemEnv,
   waitUntil,
+  type Backends,
 } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_TOKEN, startBackends, startPnpmScript, systemEnv, type Backends } from './system';
 
 /** `pnpm start` as its own process, configured only through RC_* variables (SPEC 2, 3.1). */
 describe('pnpm start as a black box', () => {
@@ -71,14 +75,11 @@ describe('pnpm start as a black box', () => {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
 
       const inbox = await openMailbox(stack, 'erin@corp.example');
-      const response = await fetch(`${base}/v1/completion-requests`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          taskId: 'Applications/Release1/Phase2/Task3',
-          title: 'Go live',
-          assignees: [{ email: 'erin@corp.example' }],
-        }),
+      const api = createApiClient(base, env.RC_API_TOKEN);
+      const response = await api('POST', '/v1/completion-requests', {
+        taskId: 'Applications/Release1/Phase2/Task3',
+        title: 'Go live',
+        assignees: [{ email: 'erin@corp.example' }],
       });
       expect(response.status).toBe(202);
       const email = await readRequestEmail(await inbox.waitFor(() => true, 20_000));

@@ -1,14 +1,22 @@
 import { CompletionClient, InvalidCompletionRequestError } from '@rc/client';
 import type { TaskEvent } from '@rc/contracts';
-import { answerWithButton, openMailbox, readRequestEmail } from '@rc/testkit';
+import {
+  answerWithButton,
+  countJobs,
+  openMailbox,
+  readRequestEmail,
+  startSystem,
+  waitUntil,
+  type TestSystem,
+} from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSystem, waitUntil, type TestSystem } from './system';
+import { ALL_SERVICES } from '../src/index';
 
 let system: TestSystem;
 let client: CompletionClient;
 
 beforeAll(async () => {
-  system = await startSystem({ RC_ENGINE: 'queue' });
+  system = await startSystem(ALL_SERVICES, { RC_ENGINE: 'queue' });
   client = new CompletionClient({ redisUrl: system.redis.url, prefix: system.env.RC_QUEUE_PREFIX });
 });
 afterAll(async () => {
@@ -60,14 +68,7 @@ describe('the Node client with RC_ENGINE=queue', () => {
     await expect(
       client.requestCompletion({ taskId: '', title: 'x', assignees: [] }),
     ).rejects.toBeInstanceOf(InvalidCompletionRequestError);
-    const counts = await system.host.context.queues.send.getJobCounts(
-      'waiting',
-      'active',
-      'completed',
-      'failed',
-      'delayed',
-    );
-    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await countJobs(system.host.context.queues.send)).toBe(1);
   });
 
   it('cancels: a later answer is rejected as cancelled', async () => {

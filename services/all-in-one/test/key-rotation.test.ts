@@ -1,21 +1,25 @@
-import { startPoller } from '@rc/poller';
-import { loadConfig, startHost, type Host } from '@rc/runtime';
-import { startSender } from '@rc/sender';
-import { startTaskUpdater } from '@rc/task-updater';
+import type { Host } from '@rc/runtime';
 import {
   answerWithButton,
+  createApiClient,
   openMailbox,
   readRequestEmail,
   sendTestMail,
+  startBackends,
+  startProduct,
+  SYSTEM_DEFAULTS,
+  systemEnv,
+  waitUntil,
+  type ApiCall,
+  type Backends,
   type MailboxClient,
   type MailStack,
   type ReceivedRequestEmail,
   type RedisServer,
   type WebhookReceiver,
 } from '@rc/testkit';
-import { startVerifier } from '@rc/verifier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAILBOX, systemEnv, waitUntil, startBackends, type Backends } from './system';
+import { ALL_SERVICES } from '../src/index';
 
 /**
  * RC_SIGNING_KEYS rotation on the real system: the same Redis, mailbox and queue prefix across
@@ -34,6 +38,8 @@ let redis: RedisServer;
 let stack: MailStack;
 let engine: WebhookReceiver;
 let host: Host | undefined;
+/** the API of the deployment running now */
+let api: ApiCall;
 let prefix = '';
 const inboxes: MailboxClient[] = [];
 
@@ -55,32 +61,8 @@ async function deploy(keys: string): Promise<void> {
     { RC_SIGNING_KEYS: keys, ...(prefix ? { RC_QUEUE_PREFIX: prefix } : {}) },
   );
   prefix = env.RC_QUEUE_PREFIX;
-  host = await startHost(
-    loadConfig(env, ['sender', 'poller', 'verifier', 'task-updater']),
-    [
-      (context) => startSender(context),
-      (context) => startPoller(context),
-      startVerifier,
-      startTaskUpdater,
-    ],
-    'key-rotation',
-  );
-}
-
-async function api(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: any }> {
-  const response = await fetch(`http://127.0.0.1:${host!.http.port}${path}`, {
-    method,
-    headers: {
-      authorization: 'Bearer test-api-token-0123456789',
-      'content-type': 'application/json',
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
+  host = await startProduct(ALL_SERVICES, env, 'key-rotation');
+  api = createApiClient(`http://127.0.0.1:${host.http.port}`, env.RC_API_TOKEN);
 }
 
 async function requestCompletion(
@@ -182,7 +164,7 @@ describe('signing-key rotation', () => {
       );
       await sendTestMail(stack.smtp, {
         from: 'rot-b@corp.example',
-        to: MAILBOX,
+        to: SYSTEM_DEFAULTS.mailbox,
         subject: `Re: ${sent.get('old-b')!.subject}`,
         text: 'Approve.\r\n',
         inReplyTo: sent.get('old-b')!.messageId,

@@ -1,24 +1,25 @@
 import type { TaskEvent } from '@rc/contracts';
-import { loadConfig, startHost } from '@rc/runtime';
-import { findFreePort, openMailbox, waitUntil } from '@rc/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ALL_SERVICES,
-  MAILBOX,
-  seedRequests,
+  createApiClient,
+  findFreePort,
+  openMailbox,
+  sleep,
   startBackends,
   startPnpmScript,
+  startProduct,
+  SYSTEM_DEFAULTS,
   systemEnv,
+  waitUntil,
   type Backends,
-} from './system';
+} from '@rc/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_SERVICES, seedRequests } from '../src/index';
 
 /**
  * The two promises a multi-replica deployment rests on, on real Redis, Dovecot and SMTP:
  * replicas racing over one backlog decide every request exactly once, and a process killed
  * with SIGKILL in the middle of a backlog loses no answer.
  */
-const ALL = ['sender', 'poller', 'verifier', 'task-updater'] as const;
-
 let backends: Backends;
 
 beforeAll(async () => {
@@ -35,7 +36,7 @@ function eventsFor(prefix: string): TaskEvent[] {
 }
 
 async function mailboxCount(): Promise<number> {
-  const mailbox = await openMailbox(backends.stack, MAILBOX);
+  const mailbox = await openMailbox(backends.stack, SYSTEM_DEFAULTS.mailbox);
   try {
     return await mailbox.count();
   } finally {
@@ -50,7 +51,7 @@ describe('replicas and crashes', () => {
       { RC_BATCH_SIZE: '20', RC_LOG_LEVEL: 'error' },
     );
     const requests = await seedRequests(env, 60, 'race');
-    const mailbox = await openMailbox(backends.stack, MAILBOX);
+    const mailbox = await openMailbox(backends.stack, env.RC_MAILBOX_ADDRESS);
     for (const request of requests) {
       const complete = request.answer('complete', 'Yes.\r\n');
       await mailbox.append(complete);
@@ -59,10 +60,9 @@ describe('replicas and crashes', () => {
     }
     await mailbox.close();
 
-    const config = loadConfig(env, [...ALL]);
     const [first, second] = await Promise.all([
-      startHost(config, ALL_SERVICES, 'replica-1'),
-      startHost(config, ALL_SERVICES, 'replica-2'),
+      startProduct(ALL_SERVICES, env, 'replica-1'),
+      startProduct(ALL_SERVICES, env, 'replica-2'),
     ]);
     try {
       await waitUntil(
@@ -76,18 +76,15 @@ describe('replicas and crashes', () => {
         30_000,
       );
       // let any straggling duplicate reach the engine before counting
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await sleep(1500);
       const events = eventsFor('race');
       expect(events).toHaveLength(60);
       expect(new Set(events.map((e) => e.requestId)).size).toBe(60);
 
       const counts = { accepted: 0, already_decided: 0, other: 0 };
-      const response = await fetch(`http://127.0.0.1:${first.http.port}/v1/inbound?limit=1000`, {
-        headers: { authorization: `Bearer ${env.RC_API_TOKEN}` },
-      });
-      for (const item of (
-        (await response.json()) as { items: { outcome: string; reason: string | null }[] }
-      ).items) {
+      const api = createApiClient(`http://127.0.0.1:${first.http.port}`, env.RC_API_TOKEN);
+      const { json } = await api('GET', '/v1/inbound?limit=1000');
+      for (const item of (json as { items: { outcome: string; reason: string | null }[] }).items) {
         if (item.outcome === 'accepted') counts.accepted += 1;
         else if (item.reason === 'already_decided') counts.already_decided += 1;
         else counts.other += 1;
@@ -110,7 +107,7 @@ describe('replicas and crashes', () => {
     };
     const total = 300;
     const requests = await seedRequests(env, total, 'crash');
-    const mailbox = await openMailbox(backends.stack, MAILBOX);
+    const mailbox = await openMailbox(backends.stack, env.RC_MAILBOX_ADDRESS);
     for (const request of requests)
       await mailbox.append(request.answer('complete', `Approved ${request.requestId}.\r\n`));
     await mailbox.close();

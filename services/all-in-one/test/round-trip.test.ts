@@ -1,13 +1,23 @@
 import { createHmac } from 'node:crypto';
-import { answerWithButton, readRequestEmail, sendTestMail } from '@rc/testkit';
+import {
+  answerWithButton,
+  readRequestEmail,
+  sendTestMail,
+  startSystem,
+  SYSTEM_DEFAULTS,
+  waitUntil,
+  type TestSystem,
+} from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAILBOX, startSystem, waitUntil, WEBHOOK_SECRET, type TestSystem } from './system';
+import { ALL_SERVICES } from '../src/index';
+
+const { mailbox: MAILBOX, webhookSecret: WEBHOOK_SECRET } = SYSTEM_DEFAULTS;
 
 let system: TestSystem;
 let counter = 0;
 
 beforeAll(async () => {
-  system = await startSystem({
+  system = await startSystem(ALL_SERVICES, {
     RC_WHITELIST_ENABLED: 'true',
     RC_WHITELIST_DOMAINS: 'corp.example',
   });

@@ -1,19 +1,17 @@
 import {
   answerWithButton,
+  createApiClient,
   findFreePort,
   openMailbox,
   readRequestEmail,
-  waitUntil,
-} from '@rc/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  API_TOKEN,
   startBackends,
   startPnpmScript,
   systemEnv,
+  waitUntil,
   type Backends,
   type ProductProcess,
-} from './system';
+} from '@rc/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** SPEC 2: every service runs alone, as its own process with its own RC_HTTP_PORT. */
 const SERVICES = ['sender', 'poller', 'verifier', 'task-updater'] as const;
@@ -67,23 +65,15 @@ describe('the four services as separate processes', () => {
       // the intake is the sender's alone
       const sender = processes[0]!;
       const verifierPort = processes[2]!.port;
-      expect(
-        (
-          await fetch(`http://127.0.0.1:${verifierPort}/v1/inbound`, {
-            headers: { authorization: `Bearer ${API_TOKEN}` },
-          })
-        ).status,
-      ).toBe(404);
+      const verifierApi = createApiClient(`http://127.0.0.1:${verifierPort}`, env.RC_API_TOKEN);
+      expect((await verifierApi('GET', '/v1/inbound')).status).toBe(404);
 
       const inbox = await openMailbox(stack, 'sam@corp.example');
-      const response = await fetch(`http://127.0.0.1:${sender.port}/v1/completion-requests`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          taskId: 'T-sep',
-          title: 'Separate',
-          assignees: [{ email: 'sam@corp.example' }],
-        }),
+      const senderApi = createApiClient(`http://127.0.0.1:${sender.port}`, env.RC_API_TOKEN);
+      const response = await senderApi('POST', '/v1/completion-requests', {
+        taskId: 'T-sep',
+        title: 'Separate',
+        assignees: [{ email: 'sam@corp.example' }],
       });
       expect(response.status).toBe(202);
       const email = await readRequestEmail(await inbox.waitFor(() => true, 20_000));
