@@ -14,9 +14,12 @@ import { startTaskUpdater } from '@rc/task-updater';
 import {
   answerWithButton,
   createApiClient,
+  dkimRecord,
+  dkimWorld,
   openMailbox,
   openMailto,
   readRequestEmail,
+  rsaKey,
   sendTestMail,
   sleep,
   startBackends,
@@ -33,8 +36,6 @@ import {
 } from '@rc/testkit';
 import { startVerifier } from '@rc/verifier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The DKIM test kit: keys made here, stub DNS, a signer written from RFC 6376.
-import { dkimRecord, dkimWorld, rsaKey } from '@rc/testkit';
 import { ALL_SERVICES } from '../src/index';
 
 /**
@@ -64,6 +65,7 @@ const legitimatelyDecided = new Set<string>();
 let main: Deployment;
 let auth: Deployment;
 let small: Deployment;
+// DKIM: keys made here, stub DNS, a signer written from RFC 6376 (the testkit's DKIM kit)
 const dkim = dkimWorld();
 const corpKey = rsaKey();
 const evilKey = rsaKey();
