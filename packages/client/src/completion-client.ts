@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import {
   completionRequestInputSchema,
+  JOB_IDS,
   QUEUE_NAMES,
   type AuditEvent,
   type CompletionRequestInput,
+  type JobName,
   type RequestRecord,
-  type SendJob,
   type TaskEvent,
 } from '@rc/contracts';
+// the queue-only entry point: no metrics, logging or HTTP loaded into the engine's process
+import { createQueue, type RetryPolicy, type TypedQueue } from '@rc/runtime/queues';
 import { RequestStore, type CancelResult } from '@rc/store';
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
 export interface CompletionClientOptions {
@@ -17,7 +20,15 @@ export interface CompletionClientOptions {
   redisUrl: string;
   /** the same prefix the services use (RC_QUEUE_PREFIX) */
   prefix?: string;
+  /**
+   * attempts and first backoff for sending a request, as RC_RETRY_ATTEMPTS and
+   * RC_RETRY_BASE_DELAY do for the services (default 12 attempts from 1 s)
+   */
+  retry?: RetryPolicy;
 }
+
+/** A worker on the `results` queue (RC_ENGINE=queue), typed by its contract. */
+export type ResultWorker = Worker<TaskEvent, unknown, JobName<'results'>>;
 
 export class InvalidCompletionRequestError extends Error {
   readonly code = 'INVALID_COMPLETION_REQUEST';
@@ -34,24 +45,17 @@ export class InvalidCompletionRequestError extends Error {
 export class CompletionClient {
   private readonly redis: Redis;
   private readonly prefix: string;
-  private readonly sendQueue: Queue<SendJob>;
+  private readonly sendQueue: TypedQueue<'send'>;
   private readonly store: RequestStore;
-  private readonly workers: { worker: Worker; connection: Redis }[] = [];
+  private readonly workers: { worker: ResultWorker; connection: Redis }[] = [];
 
   constructor(options: CompletionClientOptions) {
     this.prefix = options.prefix ?? 'rc';
     // Producers fail fast (BullMQ's guide): a caller learns at once that Redis is down.
     this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
     this.redis.on('error', () => undefined); // surfaced by the failing call instead
-    this.sendQueue = new Queue<SendJob>(QUEUE_NAMES.send, {
-      connection: this.redis,
-      prefix: this.prefix,
-      defaultJobOptions: {
-        attempts: 12,
-        backoff: { type: 'exponential', delay: 1000 },
-        removeOnComplete: { age: 86_400 },
-      },
-    });
+    // The same job options as the HTTP intake's queue: a request is a request, however it came.
+    this.sendQueue = createQueue(QUEUE_NAMES.send, this.redis, this.prefix, options.retry);
     this.store = new RequestStore(this.redis, this.prefix);
   }
 
@@ -70,8 +74,9 @@ export class CompletionClient {
         kind: 'request',
         request: { ...parsed.data, requestId },
         requestedAt: new Date().toISOString(),
+        channel: 'queue',
       },
-      { jobId: `request-${requestId}` },
+      { jobId: JOB_IDS.request(requestId) },
     );
     return { requestId };
   }
@@ -95,10 +100,10 @@ export class CompletionClient {
   onResult(
     handler: (event: TaskEvent) => Promise<void>,
     options: { concurrency?: number } = {},
-  ): Worker<TaskEvent> {
+  ): ResultWorker {
     // BullMQ does not close a connection it was given, so the client keeps it to close later.
     const connection = this.redis.duplicate({ maxRetriesPerRequest: null });
-    const worker = new Worker<TaskEvent>(QUEUE_NAMES.results, async (job) => handler(job.data), {
+    const worker: ResultWorker = new Worker(QUEUE_NAMES.results, async (job) => handler(job.data), {
       connection,
       prefix: this.prefix,
       concurrency: options.concurrency ?? 1,
