@@ -28,3 +28,13 @@ export {
   type ProductServices,
   type TestSystem,
 } from './system';
+export {
+  dkimRecord,
+  dkimWorld,
+  ed25519Key,
+  rsaKey,
+  signDkim,
+  type DkimSignOptions,
+  type DkimWorld,
+  type TxtResolver,
+} from './dkim-world';

@@ -1,40 +1,57 @@
 import type { RejectionReason, SendNoticeJob } from '@rc/contracts';
+import { JOB_IDS } from '@rc/contracts';
 import { normalizeAddress } from '@rc/mail';
 import type { TypedQueue } from '@rc/runtime';
-import type { Decision, StoredRequest } from '@rc/store';
+import { storeKeys, type StoreKeys, type StoredRequest } from '@rc/store';
 import type { Redis } from 'ioredis';
+import type { Rejection } from './verdict';
 
 /**
- * Reasons that never get a notice, whoever sent the mail:
+ * Whether a rejection may be explained to its sender at all. Every reason is listed, so a new
+ * one does not compile until someone decides. Silent:
  *  - auto_reply, bounce, loop: answering robots and bounces breeds mail loops (RFC 3834 §2);
  *  - malformed, too_large, rate_limited: the sender is flooding or broken; an answer amplifies it;
  *  - not_whitelisted, dmarc_fail: the sender is outside what we trust; telling them why helps an
- *    attacker probe the rules and turns the mailbox into a backscatter source.
+ *    attacker probe the rules and turns the mailbox into a backscatter source;
+ *  - processing_failed: our fault, found by an operator in the dead-letter queue, not a mistake
+ *    of the sender's (and recorded outside any verification).
  */
-export const SILENT_REASONS: ReadonlySet<RejectionReason> = new Set<RejectionReason>([
-  'auto_reply',
-  'bounce',
-  'loop',
-  'malformed',
-  'too_large',
-  'rate_limited',
-  'not_whitelisted',
-  'dmarc_fail',
-]);
+export const NOTICE_POLICY: Readonly<Record<RejectionReason, 'notify' | 'silent'>> = {
+  bad_signature: 'notify',
+  expired: 'notify',
+  cancelled: 'notify',
+  already_decided: 'notify',
+  unknown_request: 'notify',
+  sender_mismatch: 'notify',
+  no_token: 'notify',
+  no_action: 'notify',
+  ambiguous: 'notify',
+  auto_reply: 'silent',
+  bounce: 'silent',
+  loop: 'silent',
+  malformed: 'silent',
+  too_large: 'silent',
+  rate_limited: 'silent',
+  not_whitelisted: 'silent',
+  dmarc_fail: 'silent',
+  processing_failed: 'silent',
+};
+
+/** The reasons that never get a notice, whoever sent the mail. */
+export const SILENT_REASONS: ReadonlySet<RejectionReason> = new Set(
+  (Object.keys(NOTICE_POLICY) as RejectionReason[]).filter(
+    (reason) => NOTICE_POLICY[reason] === 'silent',
+  ),
+);
 
 /** At most one notice per sender and reason in this window. */
 export const NOTICE_DEDUPE_SECONDS = 86_400;
 
-export interface RejectionFacts {
-  reason: RejectionReason;
-  /** the normalised From address */
+/** A rejection, who sent the answer and its Message-ID: all a notice is made of. */
+export interface RejectedAnswer {
+  rejection: Rejection;
+  /** the From address, as the parser normalised it */
   from: string;
-  /** whether From was authenticated (RC_REQUIRE_DMARC or RC_VERIFY_DKIM on, and passed) */
-  authenticated: boolean;
-  request?: StoredRequest;
-  /** the decision that came first, for already_decided */
-  decision?: Decision;
-  cancelledAt?: string;
   /** the Message-ID of the rejected answer, for In-Reply-To */
   messageId: string | null;
 }
@@ -46,75 +63,45 @@ export interface RejectionFacts {
  * person's mailbox, never the forger's. With DMARC/DKIM enforced and passed, the sender is
  * who they say they are, and any rejection that is their own mistake is explained to them.
  */
-export function mayNotify(facts: RejectionFacts): boolean {
-  if (SILENT_REASONS.has(facts.reason)) return false;
-  if (facts.authenticated) return true;
+export function mayNotify({ rejection, from }: RejectedAnswer): boolean {
+  if (NOTICE_POLICY[rejection.reason] === 'silent') return false;
+  if (rejection.authenticated) return true;
   return (
-    facts.request?.assignees.some((assignee) => normalizeAddress(assignee.email) === facts.from) ??
+    rejection.request?.assignees.some((assignee) => normalizeAddress(assignee.email) === from) ??
     false
   );
 }
 
-const ACTION_DONE = { complete: 'completed', fail: 'failed' } as const;
-
-function explanation(facts: RejectionFacts): string {
-  const { request, decision } = facts;
-  switch (facts.reason) {
-    case 'expired':
-      return `The request expired at ${request?.expiresAt ?? 'its expiry time'}, before your answer arrived. If the task still needs a decision, ask its owner for a new request.`;
-    case 'already_decided':
-      return decision
-        ? `The task had already been ${ACTION_DONE[decision.action]} by ${decision.actor} at ${decision.decidedAt}. The first answer counts; later answers are not applied.`
-        : 'The task had already been decided by an earlier answer. The first answer counts; later answers are not applied.';
-    case 'cancelled':
-      return `The request was withdrawn${facts.cancelledAt ? ` at ${facts.cancelledAt}` : ''}: the task was done elsewhere or reassigned. If it was reassigned to you, answer the newest request email.`;
-    case 'sender_mismatch':
-      return 'The answer link you used was sent to another person. Only the person a request email was sent to can answer with its links; please use the buttons in your own request email.';
-    case 'bad_signature':
-      return 'The answer code in your email was changed or is no longer valid. Please use the Complete task or Fail task button in the request email again, without editing the code.';
-    case 'unknown_request':
-      return 'The request your email answers no longer exists.';
-    case 'no_token':
-      return 'Your email did not say which request it answers. Please use the Complete task or Fail task button in the request email, or reply to the request email itself.';
-    case 'no_action':
-      return 'We could not tell whether you want to complete or to fail the task. Please use the Complete task or Fail task button, or begin your reply with "approve" or "reject".';
-    case 'ambiguous':
-      return 'Your email answers more than one request at once. Please answer each request separately.';
-    default:
-      return 'Your email could not be applied.';
-  }
+function noticeRequest({ requestId, taskId, title, expiresAt, locale }: StoredRequest) {
+  return { requestId, taskId, title, expiresAt, ...(locale ? { locale } : {}) };
 }
 
-/** The notice for one rejected answer (English; the reason code is stable for support). */
-export function renderRejectionNotice(facts: RejectionFacts): SendNoticeJob {
-  const { request } = facts;
-  const about = request
-    ? `your answer to "${request.title}" (task ${request.taskId})`
-    : 'your email';
-  const text = [
-    'Hello,',
-    '',
-    `${about.charAt(0).toUpperCase()}${about.slice(1)} was not applied.`,
-    '',
-    explanation(facts),
-    '',
-    'Nothing was changed in the release engine.',
-    '',
-    `Reason code: ${facts.reason}`,
-    ...(facts.messageId ? [`Your email: ${facts.messageId}`] : []),
-    '',
-    'This message was sent automatically by the remote completion service.',
-    '',
-  ].join('\n');
+/**
+ * The notice as facts (what happened, to which request, who decided first); the sender words
+ * it in the request's locale. Nothing of other people's requests beyond the one named.
+ */
+export function rejectionNoticeJob({ rejection, from, messageId }: RejectedAnswer): SendNoticeJob {
+  const { request, decision, cancelledAt } = rejection;
   return {
     kind: 'notice',
-    notice: 'rejection',
-    to: facts.from,
-    reason: facts.reason,
-    ...(request ? { requestId: request.requestId } : {}),
-    subject: request ? `Not applied: ${request.title}` : 'Your email was not processed',
-    text,
-    ...(facts.messageId ? { inReplyTo: facts.messageId } : {}),
+    to: from,
+    ...(messageId ? { inReplyTo: messageId } : {}),
+    notice: {
+      type: 'rejection',
+      reason: rejection.reason,
+      ...(request ? { request: noticeRequest(request) } : {}),
+      ...(decision
+        ? {
+            decision: {
+              action: decision.action,
+              actor: decision.actor,
+              decidedAt: decision.decidedAt,
+            },
+          }
+        : {}),
+      ...(cancelledAt ? { cancelledAt } : {}),
+      ...(messageId ? { answerMessageId: messageId } : {}),
+    },
   };
 }
 
@@ -124,20 +111,24 @@ export function renderRejectionNotice(facts: RejectionFacts): SendNoticeJob {
  * still queues its notice, and the jobId keeps that to one job.
  */
 export class RejectionNotices {
+  private readonly keys: StoreKeys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
     private readonly sendQueue: TypedQueue<'send'>,
-  ) {}
+  ) {
+    this.keys = storeKeys(prefix);
+  }
 
   /** Returns whether a notice was queued. */
-  async send(facts: RejectionFacts, inboundId: string): Promise<boolean> {
-    if (!mayNotify(facts)) return false;
-    const key = `${this.prefix}:notice:rejection:${facts.from}:${facts.reason}`;
+  async send(answer: RejectedAnswer, inboundId: string): Promise<boolean> {
+    if (!mayNotify(answer)) return false;
+    const key = this.keys.rejectionNoticeSent(answer.from, answer.rejection.reason);
     const claimed = await this.redis.set(key, inboundId, 'EX', NOTICE_DEDUPE_SECONDS, 'NX');
     if (claimed !== 'OK' && (await this.redis.get(key)) !== inboundId) return false;
-    await this.sendQueue.add('notice', renderRejectionNotice(facts), {
-      jobId: `notice-rejection-${inboundId}`,
+    await this.sendQueue.add('notice', rejectionNoticeJob(answer), {
+      jobId: JOB_IDS.rejectionNotice(inboundId),
     });
     return true;
   }

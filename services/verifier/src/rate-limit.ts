@@ -1,3 +1,4 @@
+import { storeKeys, type StoreKeys } from '@rc/store';
 import type { Redis } from 'ioredis';
 
 export interface RateLimitSettings {
@@ -22,18 +23,22 @@ return 1
  * Shared by all verifier replicas through Redis.
  */
 export class SenderRateLimiter {
+  private readonly keys: StoreKeys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
     readonly settings: RateLimitSettings,
-  ) {}
+  ) {
+    this.keys = storeKeys(prefix);
+  }
 
   /** Counts this message against the sender; false when the sender is over the limit. */
   async take(sender: string, inboundId: string, now: Date): Promise<boolean> {
     const allowed = await this.redis.eval(
       TAKE_SCRIPT,
       1,
-      `${this.prefix}:ratelimit:sender:${sender}`,
+      this.keys.senderRateLimit(sender),
       String(now.getTime()),
       String(this.settings.durationMs),
       String(this.settings.max),

@@ -1,14 +1,21 @@
-import { createWorker, type RunningService, type ServiceContext } from '@rc/runtime';
+import { extendActionVocabulary } from '@rc/mail';
+import {
+  createWorker,
+  type RunningService,
+  type ServiceContext,
+  type StallPolicy,
+} from '@rc/runtime';
 import { InboundLog, RequestStore } from '@rc/store';
 import { cachedResolver, systemResolver, type DnsResolver } from './dns-cache';
 import { RejectionNotices } from './notices';
 import { recordProcessingFailure, verifyInbound, type VerifierDeps } from './process';
 import { SenderRateLimiter } from './rate-limit';
-import { extendActionVocabulary } from '@rc/mail';
 
 export interface VerifierOptions {
   /** replaces the system DNS resolver for DKIM keys (tests); answers are cached either way */
   dnsResolver?: DnsResolver;
+  /** shorter stall detection (tests); services keep the runtime's defaults */
+  stalls?: Partial<StallPolicy>;
 }
 
 /** The verifier: stateless, scale it out; every replica takes jobs from the same `inbound` queue. */
@@ -24,18 +31,10 @@ export async function startVerifier(
     inboundLog: new InboundLog(context.redis, config.queuePrefix, config.inboundLog),
     updateQueue: queues.update,
     logger,
-    settings: {
-      mailboxAddress: config.mailboxAddress,
-      mailFrom: config.mailFrom,
-      maxMessageBytes: config.maxMessageBytes,
-      whitelist: config.whitelist,
-      requireDmarc: config.requireDmarc,
-      trustedAuthservId: config.trustedAuthservId,
-      verifyDkim: config.verifyDkim,
-      ...(config.replyWords.complete.length + config.replyWords.fail.length > 0
-        ? { vocabulary: extendActionVocabulary(config.replyWords) }
-        : {}),
-    },
+    settings: config,
+    ...(config.replyWords.complete.length + config.replyWords.fail.length > 0
+      ? { vocabulary: extendActionVocabulary(config.replyWords) }
+      : {}),
     ...(config.verifyDkim
       ? { dnsResolver: cachedResolver(options.dnsResolver ?? systemResolver()) }
       : {}),
@@ -65,7 +64,9 @@ export async function startVerifier(
       logger,
       deadLetter: queues.deadLetter,
       // Every email ends in an outcome, even one the verifier could not process at all.
-      onDeadLetter: (data, error) => recordProcessingFailure(deps.inboundLog, data, error),
+      ...(options.stalls ? { stalls: options.stalls } : {}),
+      onDeadLetter: (data, error, code) =>
+        recordProcessingFailure(deps.inboundLog, data, error, code),
       // RC_VERIFY_RATE_LIMIT: BullMQ's limiter is per queue, so it bounds all replicas together.
       ...(config.verifyRateLimit
         ? {

@@ -1,5 +1,5 @@
 import { REJECTION_REASONS } from '@rc/contracts';
-import { startRedis, type RedisServer } from '@rc/testkit';
+import { dkimRecord, dkimWorld, rsaKey, startRedis, type RedisServer } from '@rc/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RejectionNotices } from '../src/notices';
@@ -8,11 +8,8 @@ import { SenderRateLimiter } from '../src/rate-limit';
 import {
   buttonAnswer,
   createHarness,
-  dkimRecord,
-  dkimWorld,
   inboundJob,
   MAILBOX,
-  rsaKey,
   type Harness,
   type SeededRequest,
 } from './harness';

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { InboundJob, SendJob, UpdateJob } from '@rc/contracts';
 import { buildAnswerTemplate } from '@rc/mail';
 import { createLogger, createQueue, createRedis, type Redis, type TypedQueue } from '@rc/runtime';
@@ -11,8 +11,6 @@ import {
   signedMessageId,
   type SigningKeyring,
 } from '@rc/tokens';
-import { dkimSign } from 'mailauth';
-import type { DnsResolver } from '../src/dns-cache';
 import type { VerifierDeps } from '../src/process';
 
 export const MAILBOX = 'approvals@rc.example';
@@ -91,6 +89,7 @@ export async function createHarness(
             domains: ['corp.example', '*.corp.example', 'bücher.example', 'partner.example'],
           },
           requireDmarc: false,
+          verifyDkim: false,
           ...settings,
         },
         ...rest,
@@ -204,89 +203,4 @@ export function buttonAnswer(options: AnswerOptions): string {
     '',
     options.body ?? `${options.comment ?? 'Looks good.'}${template.body}`,
   ].join('\r\n');
-}
-
-/** DKIM keys made in the test, published through a stub resolver that counts lookups. */
-export interface DkimWorld {
-  resolver: DnsResolver;
-  lookups(): number;
-  publish(name: string, record: string): void;
-  /** makes every lookup fail as a DNS timeout would */
-  breakDns(broken: boolean): void;
-  sign(raw: string, options: DkimSignOptions): Promise<string>;
-}
-
-export interface DkimSignOptions {
-  domain: string;
-  selector: string;
-  key: KeyObject;
-  algorithm?: 'rsa-sha256' | 'ed25519-sha256';
-  headerList?: string[];
-  maxBodyLength?: number;
-}
-
-export function rsaKey(bits = 2048) {
-  return generateKeyPairSync('rsa', { modulusLength: bits });
-}
-
-export function ed25519Key() {
-  return generateKeyPairSync('ed25519');
-}
-
-/** The DKIM TXT record (RFC 6376 §3.6.1; RFC 8463 for Ed25519: the raw 32-byte key). */
-export function dkimRecord(publicKey: KeyObject): string {
-  const der = publicKey.export({ type: 'spki', format: 'der' });
-  if (publicKey.asymmetricKeyType === 'ed25519')
-    return `v=DKIM1; k=ed25519; p=${der.subarray(12).toString('base64')}`;
-  return `v=DKIM1; k=rsa; p=${der.toString('base64')}`;
-}
-
-export function dkimWorld(): DkimWorld {
-  const records = new Map<string, string>();
-  let lookups = 0;
-  let broken = false;
-  return {
-    async resolver(name, rrtype) {
-      lookups += 1;
-      if (broken) throw Object.assign(new Error(`queryTxt ETIMEOUT ${name}`), { code: 'ETIMEOUT' });
-      const record = rrtype === 'TXT' ? records.get(name.toLowerCase()) : undefined;
-      if (record === undefined)
-        throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
-      // DNS splits long TXT records into strings of at most 255 bytes.
-      return [record.match(/.{1,255}/g) ?? []];
-    },
-    lookups: () => lookups,
-    publish(name, record) {
-      records.set(name.toLowerCase(), record);
-    },
-    breakDns(value) {
-      broken = value;
-    },
-    async sign(raw, options) {
-      const { signatures, errors } = await dkimSign(raw, {
-        signingDomain: options.domain,
-        selector: options.selector,
-        privateKey: '',
-        // mailauth reads headerList as a colon-separated string, whatever its typings say
-        ...(options.headerList
-          ? { headerList: options.headerList.join(':') as unknown as string[] }
-          : {}),
-        signatureData: [
-          {
-            signingDomain: options.domain,
-            selector: options.selector,
-            privateKey: options.key.export({ type: 'pkcs8', format: 'pem' }),
-            algorithm:
-              options.algorithm ??
-              (options.key.asymmetricKeyType === 'ed25519' ? 'ed25519-sha256' : 'rsa-sha256'),
-            ...(options.maxBodyLength !== undefined
-              ? { maxBodyLength: options.maxBodyLength }
-              : {}),
-          },
-        ],
-      });
-      if (errors.length > 0) throw errors[0];
-      return `${signatures}${raw}`;
-    },
-  };
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { InboundJob } from '@rc/contracts';
-import { loadConfig, startHost, type Host } from '@rc/runtime';
+import { createQueue, createRedis, loadConfig, startHost, type Host } from '@rc/runtime';
 import { InboundLog } from '@rc/store';
 import { startRedis, type RedisServer } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVerifier } from '../src/index';
+import { Worker } from 'bullmq';
+import { startVerifier, type VerifierOptions } from '../src/index';
 import { buttonAnswer, inboundJob, MAILBOX } from './harness';
 
 /**
@@ -23,7 +24,10 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function startVerifierHost(extra: Record<string, string>): Promise<Host> {
+async function startVerifierHost(
+  extra: Record<string, string>,
+  options: VerifierOptions = {},
+): Promise<Host> {
   const env = {
     RC_REDIS_URL: redis.url,
     RC_QUEUE_PREFIX: `vs${randomBytes(4).toString('hex')}`,
@@ -33,7 +37,11 @@ async function startVerifierHost(extra: Record<string, string>): Promise<Host> {
     RC_LOG_LEVEL: 'silent',
     ...extra,
   };
-  const host = await startHost(loadConfig(env, ['verifier']), [startVerifier], 'verifier-test');
+  const host = await startHost(
+    loadConfig(env, ['verifier']),
+    [(context) => startVerifier(context, options)],
+    'verifier-test',
+  );
   hosts.push(host);
   return host;
 }
@@ -119,9 +127,8 @@ describe('verifier service', () => {
     expect(notices).toEqual([
       expect.objectContaining({
         kind: 'notice',
-        notice: 'rejection',
         to: 'flooder@corp.example',
-        reason: 'no_token',
+        notice: expect.objectContaining({ type: 'rejection', reason: 'no_token' }),
       }),
     ]);
 
@@ -155,9 +162,41 @@ describe('a message the verifier cannot process at all', () => {
       outcome: 'rejected',
       reason: 'processing_failed',
     });
+    // the worker refuses it against the queue contract, before the verifier sees it
+    expect(item?.detail).toMatch(/^PAYLOAD_INVALID: /);
     const dead = await queues.deadLetter.getJobs(['waiting']);
     expect(dead.map((job) => job.data)).toEqual([
       expect.objectContaining({ queue: 'inbound', jobId: broken.inboundId, data: broken }),
     ]);
+  });
+
+  it('stalls out when the worker holding it dies, and still ends in an outcome: processing_failed', async () => {
+    // Short locks, no stall allowed: a dead holder is found in well under a second.
+    const stalls = { lockDurationMs: 400, stalledIntervalMs: 250, maxStalledCount: 0 };
+    const prefix = `vs${randomBytes(4).toString('hex')}`;
+    const connection = createRedis(redis.url, 'worker');
+    const job = inboundJob(buttonAnswer({ from: 'held@corp.example', body: 'held' }));
+    // A replica that takes the job and dies before finishing it: its lock is never renewed.
+    const doomed = new Worker('inbound', null, { connection, prefix, lockDuration: 400 });
+    const inbound = createQueue('inbound', connection, prefix, { attempts: 3, baseDelayMs: 50 });
+    try {
+      await inbound.add('inbound', job, { jobId: job.inboundId });
+      expect((await doomed.getNextJob('doomed-replica'))?.id).toBe(job.inboundId);
+      const host = await startVerifierHost({ RC_QUEUE_PREFIX: prefix }, { stalls });
+      const log = new InboundLog(host.context.redis, prefix);
+      await waitForOutcomes(log, [job]);
+      expect(await log.recordOf(job.inboundId)).toMatchObject({
+        reason: 'processing_failed',
+        detail: expect.stringMatching(/^JOB_STALLED: /),
+      });
+      const dead = await host.context.queues.deadLetter.getJobs(['waiting']);
+      expect(dead.map((entry) => entry.data)).toEqual([
+        expect.objectContaining({ queue: 'inbound', jobId: job.inboundId, code: 'JOB_STALLED' }),
+      ]);
+    } finally {
+      await doomed.close(true);
+      await inbound.close();
+      await connection.quit();
+    }
   });
 });

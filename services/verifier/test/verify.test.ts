@@ -1,6 +1,13 @@
-import { REJECTION_REASONS } from '@rc/contracts';
+import { REJECTION_REASONS, sendNoticeJobSchema } from '@rc/contracts';
 import { extendActionVocabulary, parseInboundMessage } from '@rc/mail';
-import { startRedis, type RedisServer } from '@rc/testkit';
+import {
+  dkimRecord,
+  dkimWorld,
+  ed25519Key,
+  rsaKey,
+  startRedis,
+  type RedisServer,
+} from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTrustedDmarc, parseAuthenticationResults } from '../src/dmarc';
 import { cachedResolver } from '../src/dns-cache';
@@ -11,12 +18,8 @@ import {
   AUTHSERV_ID,
   buttonAnswer,
   createHarness,
-  dkimRecord,
-  dkimWorld,
-  ed25519Key,
   inboundJob,
   MAILBOX,
-  rsaKey,
   type DepsOverrides,
   type Harness,
 } from './harness';
@@ -636,15 +639,24 @@ describe('rejection notices (RC_REJECTION_NOTICES)', () => {
     ).toMatchObject({ reason: 'expired' });
     const [notice, ...more] = await noticesTo('n-expired@corp.example');
     expect(more).toHaveLength(0);
-    expect(notice).toMatchObject({
-      notice: 'rejection',
-      reason: 'expired',
-      requestId: request.requestId,
+    // facts, not text: the sender words the notice (services/sender re-asserts the wording)
+    expect(notice).toEqual({
+      kind: 'notice',
+      to: 'n-expired@corp.example',
       inReplyTo: '<late-answer@corp.example>',
+      notice: {
+        type: 'rejection',
+        reason: 'expired',
+        request: {
+          requestId: request.requestId,
+          taskId: request.taskId,
+          title: request.title,
+          expiresAt: request.expiresAt,
+        },
+        answerMessageId: '<late-answer@corp.example>',
+      },
     });
-    expect(notice?.subject).toBe(`Not applied: ${request.title}`);
-    expect(notice?.text).toContain(`expired at ${request.expiresAt}`);
-    expect(notice?.text).toContain('Reason code: expired');
+    expect(sendNoticeJobSchema.safeParse(notice).success).toBe(true);
   });
 
   it('tells the second assignee who decided first, once per sender and reason per day', async () => {
@@ -680,7 +692,11 @@ describe('rejection notices (RC_REJECTION_NOTICES)', () => {
     expect(await verifyInbound(again, noticeDeps())).toMatchObject({ reason: 'already_decided' });
     const notices = await noticesTo('n-second@corp.example');
     expect(notices).toHaveLength(1);
-    expect(notices[0]?.text).toContain('already been completed by n-first@corp.example');
+    expect(notices[0]?.notice).toMatchObject({
+      type: 'rejection',
+      reason: 'already_decided',
+      decision: { action: 'complete', actor: 'n-first@corp.example' },
+    });
   });
 
   it('without sender authentication, only an assignee of the named request is told', async () => {
@@ -711,7 +727,7 @@ describe('rejection notices (RC_REJECTION_NOTICES)', () => {
       ),
     ).toMatchObject({ reason: 'no_token' });
     expect(await noticesTo('n-colleague@corp.example')).toHaveLength(1);
-    expect((await noticesTo('n-colleague@corp.example'))[0]?.text).not.toContain(
+    expect(JSON.stringify((await noticesTo('n-colleague@corp.example'))[0])).not.toContain(
       'n-owner@corp.example',
     );
     expect(await noticesTo('n-stranger@corp.example')).toHaveLength(0);
@@ -729,7 +745,11 @@ describe('rejection notices (RC_REJECTION_NOTICES)', () => {
       ),
     ).toMatchObject({ reason: 'no_token' });
     const [notice] = await noticesTo('n-authed@corp.example');
-    expect(notice).toMatchObject({ reason: 'no_token', subject: 'Your email was not processed' });
+    expect(notice?.notice).toEqual({
+      type: 'rejection',
+      reason: 'no_token',
+      answerMessageId: expect.any(String),
+    });
   });
 
   it('never answers robots, bounces, loops, floods, strangers or unauthenticated mail', async () => {
@@ -886,7 +906,7 @@ describe('the reply vocabulary (RC_COMPLETE_WORDS, RC_FAIL_WORDS)', () => {
           'Ship it!',
         ),
       ),
-      h.deps({ settings: { vocabulary } }),
+      h.deps({ vocabulary }),
     );
     expect(shipped).toMatchObject({ outcome: 'accepted', action: 'complete' });
 
@@ -899,7 +919,7 @@ describe('the reply vocabulary (RC_COMPLETE_WORDS, RC_FAIL_WORDS)', () => {
           'Hold the release until the migration has run.',
         ),
       ),
-      h.deps({ settings: { vocabulary } }),
+      h.deps({ vocabulary }),
     );
     expect(held).toMatchObject({ outcome: 'accepted', action: 'fail' });
   });

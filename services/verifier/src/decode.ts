@@ -1,0 +1,31 @@
+import type { InboundJob } from '@rc/contracts';
+
+export interface DecodedInbound {
+  raw: Buffer;
+  /** why the message is too large to parse whole (docs/security.md step 1), or null */
+  oversize: string | null;
+  /** when the message reached the mailbox (ms); expiry is judged by it */
+  arrivedAt: number;
+}
+
+/** Step 1: the raw bytes, their size against RC_MAX_MESSAGE_BYTES, and the arrival time. */
+export function decodeInbound(job: InboundJob, maxMessageBytes: number, now: Date): DecodedInbound {
+  const raw = Buffer.from(job.rawBase64, 'base64');
+  const size = Math.max(job.size, raw.length);
+  const oversize =
+    job.truncated || size > maxMessageBytes ? `${size} bytes, limit ${maxMessageBytes}` : null;
+  return { raw, oversize, arrivedAt: arrivalTime(job, now) };
+}
+
+/**
+ * When the answer reached the mailbox: its arrival there (IMAP INTERNALDATE, Graph
+ * receivedDateTime), not when the poller picked it up, so RC_STARTUP_DELAY or a poller outage
+ * expires no answer that came in time. Capped at pickup and at now: a mailbox clock or a source
+ * that says "later" cannot post-date an answer past its expiry.
+ */
+export function arrivalTime(job: Pick<InboundJob, 'receivedAt' | 'arrivedAt'>, now: Date): number {
+  const pickedUp = Date.parse(job.receivedAt);
+  const latest = Number.isNaN(pickedUp) ? now.getTime() : Math.min(pickedUp, now.getTime());
+  const arrived = job.arrivedAt ? Date.parse(job.arrivedAt) : NaN;
+  return Number.isNaN(arrived) ? latest : Math.min(arrived, latest);
+}

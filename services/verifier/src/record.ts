@@ -1,0 +1,109 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { ErrorCode, InboundJob, InboundRecord } from '@rc/contracts';
+import type { ParsedMessage } from '@rc/mail';
+import { metrics } from '@rc/runtime';
+import type { InboundLog } from '@rc/store';
+import type { VerifierDeps } from './deps';
+import type { Verdict } from './verdict';
+
+/**
+ * The last step: one record in the inbound log, and, the first time only, the metric, the
+ * request's audit event and the log line. The log records a message once (NX in its script),
+ * so a retry after a crash here adds nothing twice; a crash between the record and the audit
+ * event loses that event, never the record.
+ */
+export async function recordOutcome(
+  verdict: Verdict,
+  message: ParsedMessage | undefined,
+  job: InboundJob,
+  deps: VerifierDeps,
+  now: Date,
+): Promise<InboundRecord> {
+  const rejected = verdict.outcome === 'rejected' ? verdict : undefined;
+  const record: InboundRecord = {
+    inboundId: job.inboundId,
+    outcome: verdict.outcome,
+    reason: rejected?.reason ?? null,
+    ...(rejected?.detail ? { detail: rejected.detail } : {}),
+    from: message?.from?.address ?? null,
+    subject: message?.subject ?? null,
+    messageId: message?.messageId ?? null,
+    requestId: verdict.request?.requestId ?? null,
+    taskId: verdict.request?.taskId ?? null,
+    action: verdict.outcome === 'accepted' ? verdict.action : null,
+    receivedAt: job.receivedAt,
+    decidedAt: now.toISOString(),
+  };
+  if (!(await deps.inboundLog.record(record))) return record;
+  metrics.inboundOutcomes.inc({ outcome: record.outcome, reason: record.reason ?? '' });
+  if (verdict.request) {
+    await deps.store.addEvent(verdict.request, {
+      at: record.decidedAt,
+      type: verdict.outcome === 'accepted' ? 'answer_accepted' : 'answer_rejected',
+      actor: record.from ?? undefined,
+      detail: rejected
+        ? `${rejected.reason}${rejected.detail ? `: ${rejected.detail}` : ''}`
+        : (record.action ?? undefined),
+      inboundId: job.inboundId,
+    });
+  }
+  deps.logger.info(
+    {
+      inboundId: job.inboundId,
+      outcome: record.outcome,
+      reason: record.reason,
+      requestId: record.requestId,
+      from: record.from,
+    },
+    'inbound message decided',
+  );
+  return record;
+}
+
+const text = (value: unknown, max: number): string | null =>
+  typeof value === 'string' && value.length > 0 ? value.slice(0, max) : null;
+
+const isoTime = (value: unknown): string | null => {
+  const time = typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+};
+
+/** A stable id for a payload without a usable inboundId: the same junk twice is one record. */
+function junkId(data: unknown): string {
+  try {
+    const serialised = JSON.stringify(data) ?? String(data);
+    return `unknown-${createHash('sha256').update(serialised).digest('hex').slice(0, 40)}`;
+  } catch {
+    return `unknown-${randomUUID()}`;
+  }
+}
+
+/**
+ * The outcome of a message the verifier gave up on (dead-lettered: retries exhausted, stalled
+ * out, or a payload that breaks its contract), so that the inbound log still accounts for it.
+ * The payload may be the very thing that broke the verifier, so nothing in it is trusted
+ * beyond a few plain strings, cut to size.
+ */
+export async function recordProcessingFailure(
+  inboundLog: InboundLog,
+  data: unknown,
+  error: unknown,
+  code: ErrorCode = 'UNEXPECTED',
+): Promise<void> {
+  const job = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  const now = new Date().toISOString();
+  const message = typeof error === 'string' ? error : String(error);
+  await inboundLog.record({
+    inboundId: text(job.inboundId, 200) ?? junkId(data),
+    outcome: 'rejected',
+    reason: 'processing_failed',
+    detail: `${code}: ${message}`.slice(0, 500),
+    from: null,
+    subject: null,
+    messageId: null,
+    requestId: null,
+    taskId: null,
+    receivedAt: isoTime(job.receivedAt) ?? now,
+    decidedAt: now,
+  });
+}
