@@ -1,5 +1,5 @@
 import { errorCodeOf } from '@rc/contracts';
-import { metrics, type Config, type Logger } from '@rc/runtime';
+import { metrics, type Logger, type PollerConfig } from '@rc/runtime';
 import { retryAfterMsOf, type MailboxSource } from './adapters/mailbox-source';
 
 /** Why a sync ran: the label of rc_mailbox_syncs_total. */
@@ -32,7 +32,7 @@ export interface SyncLoopOptions {
   source: MailboxSource;
   /** one batch: list, fetch, queue, remove; resolves to how many messages it handled */
   syncBatch: () => Promise<number>;
-  poller: Pick<Config['poller'], 'startupDelayMs' | 'syncIntervalMs' | 'batchSize'>;
+  poller: Pick<PollerConfig['poller'], 'startupDelayMs' | 'syncIntervalMs' | 'batchSize'>;
   logger: Logger;
   timing?: Partial<SyncLoopTiming>;
 }

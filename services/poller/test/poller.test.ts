@@ -560,6 +560,39 @@ describe('no lost answer', () => {
   });
 });
 
+// Last in this file: Dovecot delays every later login from 127.0.0.1 after a refused one (its
+// auth penalty), which would slow the tests above.
+describe('mailbox login', () => {
+  it('a refused IMAP login is AUTH_FAILED without the password; the poller stays up and not ready', async () => {
+    const h = await harness();
+    const wrong = { RC_IMAP_PASSWORD: `wrong-${randomBytes(6).toString('hex')}` };
+    const source = createImapSource(
+      loadConfig(pollerEnv(h.address, 'unused', wrong), ['poller']),
+      createLogger({ service: 'poller-test', level: 'silent' }),
+    );
+    const error: unknown = await source
+      .connect(
+        () => undefined,
+        () => undefined,
+      )
+      .then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+    expect(error).toMatchObject({ code: 'AUTH_FAILED' });
+    expect((error as Error).message).not.toContain(wrong.RC_IMAP_PASSWORD);
+
+    // No reconnect attempt within the test: each would wait out Dovecot's auth penalty.
+    const host = await h.startPollerHost(wrong, undefined, { timing: { reconnectBaseMs: 60_000 } });
+    const ready = await fetch(`http://127.0.0.1:${host.http.port}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { checks: { name: string; ok: boolean }[] }).checks).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'mailbox', ok: false })]),
+    );
+    await host.close();
+  });
+});
+
 /**
  * A redis-server on a port of our choosing, so that a test can stop it and start it again on
  * the same address (the testkit picks a new port for every server).

@@ -1,5 +1,13 @@
+import { CodedError } from '@rc/contracts';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import { tlsTrustOptions, type Config, type Logger } from '@rc/runtime';
+import {
+  tlsTrustOptions,
+  type CoreConfig,
+  type ImapConfig,
+  type Logger,
+  type OAuth2Config,
+  type PollerConfig,
+} from '@rc/runtime';
 import type { FetchedMessage, MailboxSource, PendingMessage } from './mailbox-source';
 import { fetchOAuth2AccessToken } from './oauth2';
 
@@ -9,10 +17,10 @@ function uidSet(ids: string[]): string {
 }
 
 /** The parts of the configuration the IMAP source reads. */
-export type ImapSourceConfig = Pick<
-  Config,
-  'imap' | 'oauth2' | 'tlsCaFile' | 'mailDebug' | 'afterProcessing'
->;
+export type ImapSourceConfig = ImapConfig &
+  OAuth2Config &
+  Pick<PollerConfig, 'afterProcessing'> &
+  Pick<CoreConfig, 'tlsCaFile' | 'mailDebug'>;
 
 export function createImapSource(config: ImapSourceConfig, logger: Logger): MailboxSource {
   const { imap } = config;
@@ -20,15 +28,34 @@ export function createImapSource(config: ImapSourceConfig, logger: Logger): Mail
   let lastError: Error | undefined;
 
   async function authOptions(): Promise<ImapFlowOptions['auth']> {
-    if (config.oauth2)
+    // RC_OAUTH2_* may be there for SMTP alone: RC_IMAP_AUTH decides for IMAP.
+    if (imap.auth === 'oauth2' && config.oauth2)
       return { user: imap.user, accessToken: await fetchOAuth2AccessToken(config.oauth2) };
     return { user: imap.user, pass: imap.password ?? '' };
   }
 
   function requireClient(): ImapFlow {
     if (!client?.usable)
-      throw new Error(`IMAP connection is not usable${lastError ? `: ${lastError.message}` : ''}`);
+      throw new CodedError(
+        `IMAP connection is not usable${lastError ? `: ${lastError.message}` : ''}`,
+        'MAILBOX_UNAVAILABLE',
+      );
     return client;
+  }
+
+  async function openFolder(connection: ImapFlow): Promise<void> {
+    const after = config.afterProcessing;
+    if (after.kind === 'move') {
+      // MOVE into a missing folder fails with [TRYCREATE] (RFC 3501 6.4.7) on every sync, so the
+      // folder is created up front; imapflow treats [ALREADYEXISTS] (RFC 5530) as success.
+      await connection.mailboxCreate(after.folder).catch((error: unknown) => {
+        logger.warn(
+          { folder: after.folder, err: error instanceof Error ? error.message : String(error) },
+          'imap cannot create the move folder',
+        );
+      });
+    }
+    await connection.mailboxOpen(imap.folder);
   }
 
   return {
@@ -59,19 +86,15 @@ export function createImapSource(config: ImapSourceConfig, logger: Logger): Mail
       });
       connection.on('exists', () => onNewMail());
       connection.on('close', () => onClose(lastError));
-      await connection.connect();
-      const after = config.afterProcessing;
-      if (after.kind === 'move') {
-        // MOVE into a missing folder fails with [TRYCREATE] (RFC 3501 6.4.7) on every sync, so the
-        // folder is created up front; imapflow treats [ALREADYEXISTS] (RFC 5530) as success.
-        await connection.mailboxCreate(after.folder).catch((error: unknown) => {
-          logger.warn(
-            { folder: after.folder, err: error instanceof Error ? error.message : String(error) },
-            'imap cannot create the move folder',
-          );
-        });
+      try {
+        await connection.connect();
+        await openFolder(connection);
+      } catch (error) {
+        // A login that worked but a folder that did not would otherwise leave a live connection
+        // that nothing holds (`client` is unset) and that no close() reaches.
+        connection.close();
+        throw connectError(error, `${imap.user} at ${imap.host}:${imap.port}`);
       }
-      await connection.mailboxOpen(imap.folder);
       client = connection;
       lastError = undefined;
     },
@@ -144,13 +167,18 @@ export function createImapSource(config: ImapSourceConfig, logger: Logger): Mail
           uid: true,
         });
         if (!moved)
-          throw new Error(
+          throw new CodedError(
             `IMAP MOVE to ${config.afterProcessing.folder} failed; the messages stay in ${imap.folder}`,
+            'MAILBOX_UNAVAILABLE',
           );
       } else {
         // STORE \Deleted then UID EXPUNGE (RFC 4315) where supported, so only these go.
         const deleted = await connection.messageDelete(uidSet(ids), { uid: true });
-        if (!deleted) throw new Error(`IMAP delete failed; the messages stay in ${imap.folder}`);
+        if (!deleted)
+          throw new CodedError(
+            `IMAP delete failed; the messages stay in ${imap.folder}`,
+            'MAILBOX_UNAVAILABLE',
+          );
       }
     },
 
@@ -180,6 +208,21 @@ export function createImapSource(config: ImapSourceConfig, logger: Logger): Mail
       }
     },
   };
+}
+
+/** imapflow marks a refused LOGIN/AUTHENTICATE with `authenticationFailed`. */
+function connectError(error: unknown, where: string): CodedError {
+  if ((error as { authenticationFailed?: unknown } | null)?.authenticationFailed === true)
+    return new CodedError(
+      `IMAP login refused for ${where}: check RC_IMAP_USER and RC_IMAP_PASSWORD (or the RC_OAUTH2_* credentials with RC_IMAP_AUTH=oauth2)`,
+      'AUTH_FAILED',
+      { cause: error },
+    );
+  return new CodedError(
+    `IMAP connection to ${where} failed: ${error instanceof Error ? error.message : String(error)}`,
+    'MAILBOX_UNAVAILABLE',
+    { cause: error },
+  );
 }
 
 function toDate(value: Date | string | undefined): Date | undefined {
