@@ -16,6 +16,17 @@ export {
   type ReceivedRequestEmail,
 } from './assignee';
 export { sleep, waitUntil } from './wait';
+export {
+  createAppCertificate,
+  startMicrosoftFake,
+  type FakeMailbox,
+  type MicrosoftFake,
+  type MicrosoftFakeOptions,
+  type SentMail,
+  type StoredMessage,
+  type ThrottleRule,
+} from './microsoft/index';
+export { trustingNetworkClient } from './microsoft/trusting-network-client';
 export { createApiClient, type ApiCall, type ApiResponse } from './api-client';
 export { ALL_JOB_STATES, countJobs, type CountableQueue } from './queue-counts';
 export { startBackends, type Backends } from './backends';
