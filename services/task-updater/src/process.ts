@@ -1,7 +1,13 @@
-import { toTaskEvent, type SendNoticeJob, type UpdateJob } from '@rc/contracts';
+import {
+  JOB_IDS,
+  toTaskEvent,
+  type NoticeRequest,
+  type SendNoticeJob,
+  type UpdateJob,
+} from '@rc/contracts';
 import { metrics, PermanentJobError, type Logger, type TypedQueue } from '@rc/runtime';
 import type { RequestStore, StoredRequest } from '@rc/store';
-import type { EngineAdapter } from './adapters/engine';
+import type { EngineAdapter, EngineResult } from './engines/engine';
 
 export interface UpdaterDeps {
   engine: EngineAdapter;
@@ -11,38 +17,56 @@ export interface UpdaterDeps {
   confirmations?: TypedQueue<'send'>;
 }
 
-/** The confirmation email: also the alarm bell if someone answered in this person's name. */
-export function renderConfirmation(
+/**
+ * The facts of a confirmation (the sender renders them in the request's locale): also the alarm
+ * bell if someone answered in this person's name.
+ */
+export function confirmationNotice(
   update: UpdateJob,
   request: StoredRequest,
-  engine: 'done' | 'already_done',
+  engineResult: EngineResult,
 ): SendNoticeJob {
-  const done = update.action === 'complete' ? 'completed' : 'failed';
-  const text = [
-    'Hello,',
-    '',
-    engine === 'done'
-      ? `your answer was applied: the task "${request.title}" (task ${request.taskId}) was marked ${done} in the release engine.`
-      : `your answer to "${request.title}" (task ${request.taskId}) was recorded; the release engine reports that the task had already been closed.`,
-    ...(update.comment ? ['', 'Your comment:', update.comment] : []),
-    '',
-    'If you did not send this answer, tell your release team at once.',
-    '',
-    'This message was sent automatically by the remote completion service.',
-    '',
-  ].join('\n');
+  const about: NoticeRequest = {
+    requestId: request.requestId,
+    taskId: request.taskId,
+    title: request.title,
+    expiresAt: request.expiresAt,
+    ...(request.locale ? { locale: request.locale } : {}),
+  };
   return {
     kind: 'notice',
-    notice: 'confirmation',
     to: update.actor.email,
-    requestId: update.requestId,
-    subject:
-      engine === 'done'
-        ? `${done === 'completed' ? 'Completed' : 'Failed'}: ${request.title}`
-        : `Recorded: ${request.title}`,
-    text,
     ...(update.messageId ? { inReplyTo: update.messageId } : {}),
+    notice: {
+      type: 'confirmation',
+      request: about,
+      action: update.action,
+      engineResult,
+      comment: update.comment,
+    },
   };
+}
+
+async function tellEngine(
+  update: UpdateJob,
+  request: StoredRequest,
+  deps: UpdaterDeps,
+): Promise<EngineResult> {
+  const engine = deps.engine.name;
+  try {
+    const result = await deps.engine.notify(toTaskEvent(update), request);
+    metrics.engineCalls.inc({ engine, result: result === 'done' ? 'ok' : 'conflict' });
+    return result;
+  } catch (error) {
+    const permanent = error instanceof PermanentJobError;
+    metrics.engineCalls.inc({ engine, result: permanent ? 'permanent' : 'retry' });
+    await deps.store.addEvent(request, {
+      at: new Date().toISOString(),
+      type: 'engine_failed',
+      detail: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  }
 }
 
 /**
@@ -51,42 +75,20 @@ export function renderConfirmation(
  * because the verifier's claim admits one update job per request.
  */
 export async function applyUpdate(update: UpdateJob, deps: UpdaterDeps): Promise<void> {
-  const request = await deps.store.getStored(update.requestId);
-  if (!request)
+  const state = await deps.store.getState(update.requestId);
+  if (!state)
     throw new PermanentJobError(`request ${update.requestId} no longer exists`, 'REQUEST_GONE');
-  const record = await deps.store.get(update.requestId);
-  if (record?.decision?.appliedAt) {
+  const { request, decision } = state;
+  if (decision?.appliedAt) {
     deps.logger.info({ requestId: update.requestId }, 'update already applied');
     return;
   }
-  let result: 'done' | 'already_done';
-  try {
-    result = await deps.engine.notify(toTaskEvent(update), request);
-    metrics.engineCalls.inc({
-      engine: deps.engine.name,
-      result: result === 'done' ? 'ok' : 'conflict',
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const permanent = error instanceof PermanentJobError;
-    metrics.engineCalls.inc({
-      engine: deps.engine.name,
-      result: permanent ? 'permanent' : 'retry',
-    });
-    await deps.store.addEvent(request, {
-      at: new Date().toISOString(),
-      type: 'engine_failed',
-      detail: message,
-    });
-    throw error;
-  }
+  const result = await tellEngine(update, request, deps);
   // Queued before markApplied: a crash in between retries the job, and the jobId keeps the
   // confirmation to one; after markApplied a retry stops early and would never send it.
-  if (deps.confirmations) {
-    await deps.confirmations.add('notice', renderConfirmation(update, request, result), {
-      jobId: `notice-confirmation-${update.requestId}`,
-    });
-  }
+  await deps.confirmations?.add('notice', confirmationNotice(update, request, result), {
+    jobId: JOB_IDS.confirmationNotice(update.requestId),
+  });
   const appliedAt = new Date().toISOString();
   await deps.store.markApplied(request, appliedAt);
   await deps.store.addEvent(request, {

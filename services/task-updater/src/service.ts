@@ -1,36 +1,34 @@
-import type { Config, RunningService, ServiceContext, TypedQueue } from '@rc/runtime';
-import { createWorker } from '@rc/runtime';
+import { createWorker, type RunningService, type ServiceContext } from '@rc/runtime';
 import { RequestStore } from '@rc/store';
-import type { EngineAdapter } from './adapters/engine';
-import { createQueueEngine } from './adapters/queue';
-import { createReleaseEngine } from './adapters/release';
-import { createWebhookEngine } from './adapters/webhook';
-import { applyUpdate } from './process';
+import type { EngineDefinition } from './engines/engine';
+import { selectedEngine } from './engines/config-section';
+import { ENGINES } from './engines/registry';
+import { applyUpdate, type UpdaterDeps } from './process';
 
-export function createEngine(config: Config, results: TypedQueue<'results'>): EngineAdapter {
-  switch (config.engine) {
-    case 'webhook':
-      if (!config.webhook) throw new Error('RC_ENGINE=webhook needs RC_WEBHOOK_URL');
-      return createWebhookEngine(config.webhook);
-    case 'release':
-      if (!config.release) throw new Error('RC_ENGINE=release needs RC_RELEASE_URL');
-      return createReleaseEngine(config.release);
-    case 'queue':
-      return createQueueEngine(results);
-  }
+export interface TaskUpdaterOptions {
+  /** the engines RC_ENGINE may name; the same list the config section was given */
+  engines?: readonly EngineDefinition<unknown>[];
 }
 
 /** The task-updater: applies each decision to the engine once, retrying with backoff. */
-export async function startTaskUpdater(context: ServiceContext): Promise<RunningService> {
+export async function startTaskUpdater(
+  context: ServiceContext,
+  { engines = ENGINES }: TaskUpdaterOptions = {},
+): Promise<RunningService> {
   const { config, queues } = context;
   const logger = context.logger.child({ component: 'task-updater' });
-  const deps = {
-    engine: createEngine(config, queues.results),
+  const { definition, settings } = selectedEngine(config, engines);
+  const deps: UpdaterDeps = {
+    engine: definition.create(settings, {
+      results: queues.results,
+      tlsCaFile: config.tlsCaFile,
+      logger,
+    }),
     store: new RequestStore(context.redis, config.queuePrefix),
     logger,
     ...(config.confirmationNotices ? { confirmations: queues.send } : {}),
   };
-  const worker = createWorker('update', (job) => applyUpdate(job, deps), {
+  const worker = createWorker('update', (update) => applyUpdate(update, deps), {
     connection: context.workerRedis,
     prefix: config.queuePrefix,
     // Engine calls in flight per replica: what an engine sees at once, and what a crash can make

@@ -1,5 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { AnswerAction, AuditEvent, DeadLetterJob, TaskEvent, UpdateJob } from '@rc/contracts';
+import {
+  JOB_IDS,
+  sendNoticeJobSchema,
+  type AnswerAction,
+  type AuditEvent,
+  type DeadLetterJob,
+  type SendNoticeJob,
+  type TaskEvent,
+  type UpdateJob,
+} from '@rc/contracts';
 import { loadConfig, startHost, type Host } from '@rc/runtime';
 import { RequestStore, type StoredRequest } from '@rc/store';
 import {
@@ -9,10 +18,11 @@ import {
   type ReceivedWebhook,
   type RedisServer,
   type WebhookReceiver,
+  sleep,
   waitUntil,
 } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTaskUpdater } from '../src/index';
+import { engineConfigSection, startTaskUpdater } from '../src/index';
 
 /**
  * The task-updater on real Redis, telling a real HTTP server (the testkit's webhook receiver,
@@ -62,8 +72,8 @@ async function startUpdater(extra: Record<string, string> = {}): Promise<Host> {
     ...extra,
   };
   const host = await startHost(
-    loadConfig(env, ['task-updater']),
-    [startTaskUpdater],
+    loadConfig(env, ['task-updater'], [engineConfigSection()]),
+    [(context) => startTaskUpdater(context)],
     'task-updater-test',
   );
   hosts.push(host);
@@ -79,7 +89,7 @@ interface Seeded {
 /** A stored request with a claimed decision, and the update job the verifier would queue for it. */
 async function decidedRequest(
   host: Host,
-  options: { action?: AnswerAction; taskId?: string } = {},
+  options: { action?: AnswerAction; taskId?: string; locale?: string } = {},
 ): Promise<Seeded> {
   counter += 1;
   const { redis: connection, config } = host.context;
@@ -95,6 +105,7 @@ async function decidedRequest(
     assignees: [{ email: 'alice@corp.example', name: 'Alice Example' }],
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
+    ...(options.locale ? { locale: options.locale } : {}),
   };
   expect(await store.create(request)).toBe('created');
   const inboundId = `inbound-${requestId}`;
@@ -119,10 +130,10 @@ async function decidedRequest(
 }
 
 async function enqueue(host: Host, update: UpdateJob): Promise<void> {
-  await host.context.queues.update.add('update', update, { jobId: `update-${update.requestId}` });
+  await host.context.queues.update.add('update', update, {
+    jobId: JOB_IDS.update(update.requestId),
+  });
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function callsFor(requestId: string): ReceivedWebhook[] {
   return engine.received.filter(
@@ -144,9 +155,11 @@ async function waitForStatus(
   );
 }
 
+const deadLetterId = (requestId: string) => JOB_IDS.deadLetter('update', JOB_IDS.update(requestId));
+
 async function deadLetterOf(host: Host, requestId: string): Promise<DeadLetterJob> {
   const job = await waitUntil(`dead letter for ${requestId}`, () =>
-    host.context.queues.deadLetter.getJob(`update-update-${requestId}`),
+    host.context.queues.deadLetter.getJob(deadLetterId(requestId)),
   );
   return job.data;
 }
@@ -212,6 +225,10 @@ describe('webhook engine', () => {
     const notified = events.find((event) => event.type === 'engine_notified');
     expect(notified).toMatchObject({ actor: 'alice@corp.example', inboundId: update.inboundId });
     expect(events.some((event) => event.type === 'engine_failed')).toBe(false);
+    // RC_CONFIRMATION_NOTICES is off by default.
+    expect(
+      await host.context.queues.send.getJob(JOB_IDS.confirmationNotice(update.requestId)),
+    ).toBeUndefined();
   });
 
   it('a fail decision is sent as task.failed and the request becomes failed', async () => {
@@ -245,7 +262,7 @@ describe('webhook engine', () => {
     expect(types.filter((type) => type === 'engine_failed')).toHaveLength(2);
     expect(types.filter((type) => type === 'engine_notified')).toHaveLength(1);
     expect(
-      await host.context.queues.deadLetter.getJob(`update-update-${update.requestId}`),
+      await host.context.queues.deadLetter.getJob(deadLetterId(update.requestId)),
     ).toBeUndefined();
   });
 
@@ -264,7 +281,7 @@ describe('webhook engine', () => {
     await sleep(600); // longer than the first two backoffs together: a retry would have come
     expect(callsFor(update.requestId)).toHaveLength(1);
 
-    const job = await host.context.queues.update.getJob(`update-${update.requestId}`);
+    const job = await host.context.queues.update.getJob(JOB_IDS.update(update.requestId));
     expect(await job?.getState()).toBe('failed');
     const record = await store.get(update.requestId);
     expect(record?.status).toBe('deciding');
@@ -283,7 +300,7 @@ describe('webhook engine', () => {
     expect(callsFor(update.requestId)).toHaveLength(1);
     expect(await eventTypes(store, update.requestId)).toContain('engine_notified');
     expect(
-      await host.context.queues.deadLetter.getJob(`update-update-${update.requestId}`),
+      await host.context.queues.deadLetter.getJob(deadLetterId(update.requestId)),
     ).toBeUndefined();
   });
 
@@ -341,7 +358,7 @@ describe('webhook engine that cannot be reached', () => {
 
     const dead = await deadLetterOf(host, update.requestId);
     expect(dead.error).toMatch(/unreachable/);
-    const job = await host.context.queues.update.getJob(`update-${update.requestId}`);
+    const job = await host.context.queues.update.getJob(JOB_IDS.update(update.requestId));
     expect(job?.attemptsMade).toBe(RETRY_ATTEMPTS);
     expect(await job?.getState()).toBe('failed');
     const types = await eventTypes(store, update.requestId);
@@ -358,7 +375,7 @@ describe('queue engine (RC_ENGINE=queue)', () => {
     await enqueue(host, update);
     await waitForStatus(store, update.requestId, 'failed');
 
-    const result = await host.context.queues.results.getJob(`result-${update.requestId}`);
+    const result = await host.context.queues.results.getJob(JOB_IDS.result(update.requestId));
     expect(result?.name).toBe('task.failed');
     expect(result?.data).toEqual({
       event: 'task.failed',
@@ -443,5 +460,90 @@ describe('release engine (RC_ENGINE=release)', () => {
     expect(dead.error).toMatch(/404/);
     await sleep(500);
     expect(callsTo(path)).toHaveLength(1);
+  });
+});
+
+describe('confirmation notices (RC_CONFIRMATION_NOTICES=true)', () => {
+  let host: Host;
+  beforeAll(async () => {
+    host = await startUpdater({ RC_CONFIRMATION_NOTICES: 'true' });
+  });
+
+  const confirmationJob = (requestId: string) =>
+    host.context.queues.send.getJob(JOB_IDS.confirmationNotice(requestId));
+
+  async function sendJobCount(): Promise<number> {
+    const counts = await host.context.queues.send.getJobCounts();
+    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+  }
+
+  it('queues the facts of the confirmation, in the request locale; the sender words them', async () => {
+    const { store, request, update } = await decidedRequest(host, { locale: 'de' });
+    await enqueue(host, update);
+    await waitForStatus(store, update.requestId, 'completed');
+
+    const job = await waitUntil('confirmation job', () => confirmationJob(update.requestId));
+    expect(job.name).toBe('notice');
+    expect(job.data).toEqual({
+      kind: 'notice',
+      to: 'alice@corp.example',
+      inReplyTo: update.messageId,
+      notice: {
+        type: 'confirmation',
+        request: {
+          requestId: request.requestId,
+          taskId: request.taskId,
+          title: 'Approve production deploy',
+          expiresAt: request.expiresAt,
+          locale: 'de',
+        },
+        action: 'complete',
+        engineResult: 'done',
+        comment: 'Smoke tests are green, ship it.',
+      },
+    } satisfies SendNoticeJob);
+    // The send queue's own contract accepts it, and no finished sentence travels with it.
+    expect(sendNoticeJobSchema.safeParse(job.data).success).toBe(true);
+    expect(JSON.stringify(job.data)).not.toMatch(/Hello|was marked|release engine/);
+  });
+
+  it('409: the facts say the engine had already closed the task', async () => {
+    const { store, update } = await decidedRequest(host, { action: 'fail' });
+    scripts.set(update.requestId, [409]);
+    await enqueue(host, update);
+    await waitForStatus(store, update.requestId, 'failed');
+    const job = await waitUntil('confirmation job', () => confirmationJob(update.requestId));
+    expect(job.data.kind === 'notice' && job.data.notice).toMatchObject({
+      type: 'confirmation',
+      action: 'fail',
+      engineResult: 'already_done',
+    });
+  });
+
+  it('one confirmation per request, however often the update runs', async () => {
+    const { store, update } = await decidedRequest(host);
+    scripts.set(update.requestId, [500]);
+    await enqueue(host, update);
+    await waitForStatus(store, update.requestId, 'completed');
+    const before = await sendJobCount();
+    await host.context.queues.update.add('update', update, {
+      jobId: `${JOB_IDS.update(update.requestId)}-replay`,
+    });
+    await waitUntil('replayed job to finish', async () => {
+      const job = await host.context.queues.update.getJob(
+        `${JOB_IDS.update(update.requestId)}-replay`,
+      );
+      return (await job?.getState()) === 'completed' ? true : undefined;
+    });
+    expect(await sendJobCount()).toBe(before);
+    expect(await confirmationJob(update.requestId)).toBeDefined();
+  });
+
+  it('no confirmation when the engine refused the decision', async () => {
+    const { update } = await decidedRequest(host);
+    scripts.set(update.requestId, [400]);
+    await enqueue(host, update);
+    await deadLetterOf(host, update.requestId);
+    expect(await confirmationJob(update.requestId)).toBeUndefined();
   });
 });

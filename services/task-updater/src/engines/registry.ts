@@ -1,0 +1,15 @@
+import type { EngineDefinition } from './engine';
+import { queueEngine } from './queue';
+import { releaseEngine } from './release';
+import { webhookEngine } from './webhook';
+
+/**
+ * Every engine RC_ENGINE can name. A new engine is its own file beside these and one entry
+ * here; the config section, the start-up and the README's list of RC_ENGINE values follow it.
+ * The first is the default (SPEC 3.1: webhook).
+ */
+export const ENGINES: readonly EngineDefinition<unknown>[] = [
+  webhookEngine,
+  releaseEngine,
+  queueEngine,
+];
