@@ -1,4 +1,4 @@
-import { REJECTION_REASONS, sendNoticeJobSchema } from '@rc/contracts';
+import { sendNoticeJobSchema } from '@rc/contracts';
 import { extendActionVocabulary, parseInboundMessage } from '@rc/mail';
 import {
   dkimRecord,
@@ -851,18 +851,6 @@ describe('bounded work per message', () => {
       headers: [references],
     });
     expect(await verifyInbound(inboundJob(raw), h.deps())).toMatchObject({ outcome: 'accepted' });
-  });
-});
-
-describe('every email gets one outcome', () => {
-  it('records a reason from the documented list for each rejection above', async () => {
-    const items = await h.inboundLog.query({ limit: 1000 });
-    expect(items.length).toBeGreaterThan(40);
-    for (const item of items) {
-      if (item.outcome === 'rejected')
-        expect(Object.keys(REJECTION_REASONS)).toContain(item.reason);
-      else expect(item.reason).toBeNull();
-    }
   });
 });
 
