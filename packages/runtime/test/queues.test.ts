@@ -8,7 +8,7 @@ import {
   type UpdateJob,
 } from '@rc/contracts';
 import { startRedis, waitUntil, type RedisServer } from '@rc/testkit';
-import { Queue, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLogger,
@@ -46,8 +46,11 @@ interface DeadLetterCall {
   code: ErrorCode;
 }
 
-/** A fresh prefix per test (BullMQ's own tests use a fresh queue name each time). */
-function harness() {
+/**
+ * A fresh prefix per test (BullMQ's own tests use a fresh queue name each time). With
+ * `hookHangsOnce`, the first dead-letter hook call never returns: the process dies there.
+ */
+function harness(options: { hookHangsOnce?: boolean } = {}) {
   const prefix = `t-${randomUUID().slice(0, 8)}`;
   const connections: Redis[] = [];
   const connect = (purpose: 'client' | 'worker') => {
@@ -67,6 +70,7 @@ function harness() {
   return {
     prefix,
     hookCalls,
+    workerConnection: () => connect('worker'),
     deadLetter,
     queue<N extends QueueName>(name: N): TypedQueue<N> {
       const queue = createQueue(name, producer, prefix, FAST_RETRY);
@@ -92,10 +96,12 @@ function harness() {
         deadLetter,
         onDeadLetter: async (data, error, code) => {
           hookCalls.push({ data, error, code });
+          if (options.hookHangsOnce && hookCalls.length === 1) await new Promise(() => {});
         },
         ...(stalls ? { stalls } : {}),
       });
-      cleanups.push(() => worker.close());
+      // a hung hook never lets its job finish: close without waiting for it
+      cleanups.push(() => worker.close(options.hookHangsOnce));
       return worker;
     },
     async deadLetterOf(queue: QueueName, jobId: string): Promise<DeadLetterJob> {
@@ -320,5 +326,30 @@ describe('stalled jobs', () => {
     expect(await h.deadLetter.count()).toBe(1);
     expect(h.hookCalls).toMatchObject([{ code: 'JOB_STALLED' }]);
     expect(started).toBe(1);
+  });
+
+  it('a worker dying between the dead-letter copy and marking the job failed: the next one finishes, one copy', async () => {
+    const h = harness({ hookHangsOnce: true });
+    // A worker that is already gone when the job is taken: it never renews the lock.
+    const update = anUpdate();
+    const job = await h.queue('update').add('update', update);
+    const gone = new Worker('update', null, {
+      connection: h.workerConnection(),
+      prefix: h.prefix,
+      lockDuration: STALLS.lockDurationMs,
+    });
+    cleanups.push(() => gone.close(true));
+    expect((await gone.getNextJob('gone'))?.id).toBe(job.id);
+    // Replicas: the first to take the stalled-out job hangs in the hook (its process died
+    // after the dead-letter copy, before moveToFailed); its lock lapses, the job stalls again
+    // and another replica takes it.
+    for (let replica = 0; replica < 3; replica++) h.worker('update', async () => 'ran', STALLS);
+
+    const failed = await settled(h.queue('update'), String(job.id));
+    expect(failed.failedReason).toBe('job stalled more than allowable limit');
+    expect(h.hookCalls.map((call) => call.code)).toEqual(['JOB_STALLED', 'JOB_STALLED']);
+    expect(h.hookCalls[1]?.data).toEqual(update);
+    expect(await h.deadLetter.count()).toBe(1);
+    expect(await h.deadLetterOf('update', String(job.id))).toMatchObject({ code: 'JOB_STALLED' });
   });
 });
