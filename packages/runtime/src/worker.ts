@@ -70,12 +70,12 @@ export interface WorkerOptions {
  */
 class DeadLetteringWorker<N extends QueueName> extends Worker<JobPayload<N>, unknown, JobName<N>> {
   constructor(
-    private readonly queue: N,
+    private readonly queueName: N,
     processor: Processor<JobPayload<N>, unknown, JobName<N>>,
     options: BullWorkerOptions,
-    private readonly target: DeadLetterTarget,
+    private readonly deadLetterTarget: DeadLetterTarget,
   ) {
-    super(queue, processor, options);
+    super(queueName, processor, options);
   }
 
   protected override async handleFailed(
@@ -88,7 +88,7 @@ class DeadLetteringWorker<N extends QueueName> extends Worker<JobPayload<N>, unk
     // A closing connection makes BullMQ leave the job active; whoever takes it next handles it.
     if (job.deferredFailure && !this.connection.closing) {
       await sendToDeadLetter(
-        this.queue,
+        this.queueName,
         job,
         {
           error: job.deferredFailure,
@@ -96,7 +96,7 @@ class DeadLetteringWorker<N extends QueueName> extends Worker<JobPayload<N>, unk
           // the start that found the deferred failure did not run the handler
           attempts: Math.max(job.attemptsStarted - 1, 0),
         },
-        this.target,
+        this.deadLetterTarget,
       );
     }
     return super.handleFailed(error, job, token, fetchNextCallback, span);
