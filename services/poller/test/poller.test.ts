@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { InboundJob } from '@rc/contracts';
 import { createLogger, loadConfig, startHost, type Host, type TypedQueue } from '@rc/runtime';
 import {
+  countJobs,
   findFreePort,
   openMailbox,
   sendTestMail,
@@ -128,17 +129,7 @@ async function harness(): Promise<Harness> {
       cleanups.push(() => host.close());
       return host;
     },
-    async queued() {
-      const counts = await inbound.getJobCounts(
-        'waiting',
-        'active',
-        'delayed',
-        'completed',
-        'failed',
-        'prioritized',
-      );
-      return Object.values(counts).reduce((sum, count) => sum + count, 0);
-    },
+    queued: () => countJobs(inbound),
     async jobs() {
       return (await inbound.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).map(
         (job) => job.data,
