@@ -38,6 +38,9 @@ const FIXES: Record<number, string> = {
   50034: 'the user does not exist in this tenant',
   50057: 'the user account is disabled',
   700054: 'the response type is not enabled for the app',
+  70016: 'the user has not entered the sign-in code yet',
+  70020: 'the sign-in code expired before it was used: run rc oauth2 login again',
+  9002313: 'the request is malformed or the grant invalid: sign in again (rc oauth2 login)',
   7000218:
     'the request needs a client secret or certificate, or "Allow public client flows" on the app (device code)',
   1002012: 'the scope is invalid: application tokens use <resource>/.default',

@@ -164,8 +164,15 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         await sleep(backoffDelay(attempt, backoff));
         continue;
       }
-      release();
       const status = response.status;
+      const advised = THROTTLED.has(status)
+        ? retryAfterMs(response.headers.get('retry-after'))
+        : undefined;
+      const delay = advised ?? backoffDelay(attempt, backoff);
+      // Retry-After is the mailbox's, not this call's; a bare 429 is the mailbox's too. The pause
+      // is set before the slot is freed, or a queued call would take the slot and go out at once.
+      if (advised !== undefined || status === 429) limiter.pauseUntil(Date.now() + delay);
+      release();
       report({ method, path, status, attempt, durationMs: Date.now() - started });
       if (status >= 200 && status < 300)
         return { status, headers: response.headers, body: parse<T>(req, response, bytes) };
@@ -176,10 +183,6 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         continue;
       }
       if (THROTTLED.has(status)) {
-        const advised = retryAfterMs(response.headers.get('retry-after'));
-        const delay = advised ?? backoffDelay(attempt, backoff);
-        // Retry-After is the mailbox's, not this call's; a bare 429 is the mailbox's too.
-        if (advised !== undefined || status === 429) limiter.pauseUntil(Date.now() + delay);
         if (attempt >= maxAttempts) {
           throw throttled(method, path, Math.max(delay, limiter.pausedUntil - Date.now()), status);
         }

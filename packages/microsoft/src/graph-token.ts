@@ -49,7 +49,8 @@ export function createGraphTokenSource(
   };
   const app = new ConfidentialClientApplication(config);
   const scope = `${new URL(graph.baseUrl).origin}/.default`;
-  let inFlight: Promise<string> | undefined;
+  // Concurrent callers share one request: a burst of calls (or of 401s) asks Entra once.
+  const inFlight: { cached?: Promise<string>; forced?: Promise<string> } = {};
 
   async function acquire(forceRefresh: boolean): Promise<string> {
     try {
@@ -67,11 +68,13 @@ export function createGraphTokenSource(
   return {
     scope,
     getToken({ forceRefresh = false } = {}) {
-      if (inFlight && !forceRefresh) return inFlight;
+      const slot = forceRefresh ? 'forced' : 'cached';
+      const running = inFlight[slot];
+      if (running) return running;
       const request = acquire(forceRefresh).finally(() => {
-        if (inFlight === request) inFlight = undefined;
+        if (inFlight[slot] === request) inFlight[slot] = undefined;
       });
-      inFlight = request;
+      inFlight[slot] = request;
       return request;
     },
   };

@@ -38,3 +38,12 @@ export {
   type DeviceCodeOptions,
   type DeviceCodePrompt,
 } from './device-code';
+export {
+  openRefreshTokenStore,
+  sharedGraphClient,
+  sharedOAuth2Tokens,
+  type RefreshTokenStoreOptions,
+  type SharedGraph,
+  type SharedGraphOptions,
+  type SharedOAuth2Options,
+} from './shared-tokens';
