@@ -2,7 +2,6 @@ import { createHmac, randomBytes } from 'node:crypto';
 import {
   JOB_IDS,
   sendNoticeJobSchema,
-  type AnswerAction,
   type AuditEvent,
   type DeadLetterJob,
   type SendNoticeJob,
@@ -10,7 +9,7 @@ import {
   type UpdateJob,
 } from '@rc/contracts';
 import { loadConfig, startHost, type Host } from '@rc/runtime';
-import { RequestStore, type StoredRequest } from '@rc/store';
+import type { RequestStore } from '@rc/store';
 import {
   findFreePort,
   startRedis,
@@ -23,6 +22,7 @@ import {
 } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineConfigSection, startTaskUpdater } from '../src/index';
+import { decidedRequest } from './fixtures/decided-request';
 
 /**
  * The task-updater on real Redis, telling a real HTTP server (the testkit's webhook receiver,
@@ -41,7 +41,6 @@ let engine: WebhookReceiver;
 const hosts: Host[] = [];
 /** What the fake engine answers, call by call, per request id (webhook) or path (Release). */
 const scripts = new Map<string, number[]>();
-let counter = 0;
 
 beforeAll(async () => {
   [redis, engine] = await Promise.all([startRedis(), startWebhookReceiver()]);
@@ -78,55 +77,6 @@ async function startUpdater(extra: Record<string, string> = {}): Promise<Host> {
   );
   hosts.push(host);
   return host;
-}
-
-interface Seeded {
-  store: RequestStore;
-  request: StoredRequest;
-  update: UpdateJob;
-}
-
-/** A stored request with a claimed decision, and the update job the verifier would queue for it. */
-async function decidedRequest(
-  host: Host,
-  options: { action?: AnswerAction; taskId?: string; locale?: string } = {},
-): Promise<Seeded> {
-  counter += 1;
-  const { redis: connection, config } = host.context;
-  const store = new RequestStore(connection, config.queuePrefix);
-  const requestId = `req-${counter}-${Date.now()}`;
-  const taskId = options.taskId ?? `Release1-Phase2-Task${counter}`;
-  const action = options.action ?? 'complete';
-  const now = new Date();
-  const request: StoredRequest = {
-    requestId,
-    taskId,
-    title: 'Approve production deploy',
-    assignees: [{ email: 'alice@corp.example', name: 'Alice Example' }],
-    createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
-    ...(options.locale ? { locale: options.locale } : {}),
-  };
-  expect(await store.create(request)).toBe('created');
-  const inboundId = `inbound-${requestId}`;
-  const claim = await store.claimDecision(request, {
-    action,
-    actor: 'alice@corp.example',
-    inboundId,
-    decidedAt: now.toISOString(),
-  });
-  expect(claim.result).toBe('claimed');
-  const update: UpdateJob = {
-    requestId,
-    taskId,
-    action,
-    actor: { email: 'alice@corp.example', name: 'Alice Example' },
-    comment: 'Smoke tests are green, ship it.',
-    respondedAt: now.toISOString(),
-    messageId: `<answer-${counter}@corp.example>`,
-    inboundId,
-  };
-  return { store, request, update };
 }
 
 async function enqueue(host: Host, update: UpdateJob): Promise<void> {
@@ -330,8 +280,7 @@ describe('webhook engine', () => {
   });
 
   it('an update whose request is gone is dead-lettered without calling the engine', async () => {
-    counter += 1;
-    const requestId = `req-gone-${counter}-${Date.now()}`;
+    const requestId = `req-gone-${Date.now()}`;
     const update: UpdateJob = {
       requestId,
       taskId: 'Release1-Phase2-Task9',
