@@ -1,7 +1,7 @@
 import type { ConfigSection, ServiceRole, ServiceStarter } from '@rc/runtime';
 import { startPoller } from '@rc/poller';
 import { startSender } from '@rc/sender';
-import { startTaskUpdater } from '@rc/task-updater';
+import { engineConfigSection, startTaskUpdater } from '@rc/task-updater';
 import { startVerifier } from '@rc/verifier';
 
 /**
@@ -20,5 +20,5 @@ export const ALL_SERVICES: {
     startVerifier,
     startTaskUpdater,
   ],
-  sections: [],
+  sections: [engineConfigSection()],
 };
