@@ -1,5 +1,5 @@
-import type { SendJob, SendNoticeJob, SendRequestJob } from '@rc/contracts';
-import { metrics, type Config, type Logger } from '@rc/runtime';
+import { errorCodeOf, type SendJob, type SendNoticeJob, type SendRequestJob } from '@rc/contracts';
+import { metrics, PermanentJobError, type Config, type Logger } from '@rc/runtime';
 import { isAddressWhitelisted } from '@rc/mail';
 import { storedRequestFromJob, type RequestStore } from '@rc/store';
 import { mintAnswerToken, newAnswerRef, signedMessageId } from '@rc/tokens';
@@ -21,6 +21,15 @@ export interface SenderDeps {
   transport: MailTransport;
   config: SenderConfig;
   logger: Logger;
+}
+
+/**
+ * A message too large for the transport stays too large: dead-lettered with its code at once,
+ * never retried for hours nor dropped. Every other failure is retried by the queue.
+ */
+function asJobError(error: unknown): unknown {
+  if (errorCodeOf(error) !== 'MAIL_TOO_LARGE') return error;
+  return new PermanentJobError((error as Error).message, 'MAIL_TOO_LARGE');
 }
 
 export function mailboxDomain(mailboxAddress: string): string {
@@ -105,7 +114,7 @@ async function sendRequestEmails(job: SendRequestJob, deps: SenderDeps): Promise
         actor: assignee.email,
         detail: message,
       });
-      throw error;
+      throw asJobError(error);
     }
     await deps.store.markEmailSent(record, assignee.email);
     await deps.store.addEvent(record, {
@@ -134,7 +143,7 @@ async function sendNotice(job: SendNoticeJob, deps: SenderDeps): Promise<void> {
     });
   } catch (error) {
     metrics.emailsSent.inc({ kind, result: 'failed' });
-    throw error;
+    throw asJobError(error);
   }
   metrics.emailsSent.inc({ kind, result: 'sent' });
   deps.logger.info({ requestId: job.notice.request?.requestId, to: job.to, kind }, 'notice sent');

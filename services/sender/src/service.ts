@@ -1,6 +1,7 @@
-import { CodedError } from '@rc/contracts';
-import { createWorker, type RunningService, type ServiceContext } from '@rc/runtime';
+import { sharedOAuth2Tokens } from '@rc/microsoft';
+import { createWorker, type Logger, type RunningService, type ServiceContext } from '@rc/runtime';
 import { InboundLog, RequestStore } from '@rc/store';
+import { createGraphTransport } from './adapters/graph';
 import { createSmtpTransport } from './adapters/smtp';
 import type { MailTransport } from './adapters/mail-transport';
 import { createIntakeRouter } from './intake';
@@ -20,13 +21,7 @@ export async function startSender(
   const logger = rootLogger.child({ component: 'sender' });
   const store = new RequestStore(redis, config.queuePrefix);
   const inboundLog = new InboundLog(redis, config.queuePrefix, config.inboundLog);
-  if (config.mailTransport === 'graph' && !options.transport) {
-    throw new CodedError(
-      'RC_MAIL_TRANSPORT=graph is not available yet in this build; use smtp',
-      'CONFIG_INVALID',
-    );
-  }
-  const transport = options.transport ?? createSmtpTransport(config, logger);
+  const transport = options.transport ?? transportOf(context, logger);
 
   const deps: SenderDeps = { store, transport, config, logger };
   const worker = createWorker('send', (job) => processSendJob(job, deps), {
@@ -46,11 +41,26 @@ export async function startSender(
     logger.warn('RC_API_TOKEN is not set: the HTTP intake answers 401 to every call');
   return {
     name: 'sender',
-    readiness: [{ name: 'smtp', check: () => transport.verify() }],
+    readiness: [{ name: config.mailTransport, check: () => transport.verify() }],
     routers: [createIntakeRouter({ config, store, inboundLog, sendQueue: queues.send, logger })],
     async close() {
       await worker.close();
       transport.close();
     },
   };
+}
+
+/** RC_MAIL_TRANSPORT: Graph sendMail, or SMTP with a password or XOAUTH2 (RC_SMTP_AUTH). */
+function transportOf({ config, redis }: ServiceContext, logger: Logger): MailTransport {
+  if (config.mailTransport === 'graph') return createGraphTransport(config, logger);
+  if (config.smtp.auth !== 'oauth2' || !config.oauth2) return createSmtpTransport(config, logger);
+  const tokens = sharedOAuth2Tokens({
+    oauth2: config.oauth2,
+    encryptionKeys: config.encryptionKeys,
+    redis,
+    prefix: config.queuePrefix,
+    tlsCaFile: config.tlsCaFile,
+    logger,
+  });
+  return createSmtpTransport(config, logger, { tokens });
 }

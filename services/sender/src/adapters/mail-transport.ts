@@ -1,4 +1,4 @@
-/** An outgoing email, independent of how it is sent (SMTP today, Graph sendMail next). */
+/** An outgoing email, independent of how it is sent (SMTP, or Graph sendMail). */
 export interface OutgoingMail {
   from: string;
   to: { address: string; name?: string };
