@@ -72,7 +72,8 @@ export async function runDeviceCodeFlow(
   });
 
   // RFC 8628 §3.5: poll no faster than `interval`; slow_down adds 5 seconds for good.
-  let intervalMs = (Number(device.interval) || 5) * 1000;
+  const interval = Number(device.interval ?? 5);
+  let intervalMs = (Number.isFinite(interval) && interval >= 0 ? interval : 5) * 1000;
   const deadline = Date.now() + expiresInSec * 1000;
   while (Date.now() < deadline) {
     await sleep(intervalMs);
