@@ -6,7 +6,7 @@ import {
   tokenAnswerOf,
   type TokenAnswer,
 } from './oauth2-grant';
-import type { OAuth2Settings } from './settings';
+import type { OAuth2Settings } from '@rc/runtime';
 import { createTlsFetch, type Fetch } from './tls-fetch';
 
 export interface DeviceCodePrompt {

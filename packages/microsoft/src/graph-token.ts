@@ -9,7 +9,7 @@ import {
 } from '@azure/msal-node';
 import { CodedError } from '@rc/contracts';
 import { aadstsIn, describeEntraError } from './entra-errors';
-import type { GraphSettings } from './settings';
+import type { GraphSettings } from '@rc/runtime';
 import { createTlsFetch, type Fetch } from './tls-fetch';
 
 export interface GraphTokenSource {

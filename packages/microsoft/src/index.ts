@@ -1,4 +1,3 @@
-export type { EncryptionKey, GraphSettings, OAuth2Settings } from './settings';
 export { createTlsFetch, type Fetch } from './tls-fetch';
 export { describeEntraError, entraFix, parseEntraError, type EntraError } from './entra-errors';
 export {

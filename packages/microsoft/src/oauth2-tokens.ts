@@ -5,7 +5,7 @@ import { backoffDelay, sleep, type BackoffPolicy } from './backoff';
 import { oauth2Metrics } from './oauth2-metrics';
 import { OAuth2GrantError, postTokenRequest, tokenAnswerOf } from './oauth2-grant';
 import { pickRefreshToken, type RefreshTokenStore } from './refresh-token-store';
-import type { OAuth2Settings } from './settings';
+import type { OAuth2Settings } from '@rc/runtime';
 import { createTlsFetch, type Fetch } from './tls-fetch';
 
 export interface OAuth2TokenStatus {

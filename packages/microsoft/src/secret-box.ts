@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CodedError } from '@rc/contracts';
-import type { EncryptionKey } from './settings';
+import type { EncryptionKey } from '@rc/runtime';
 
 /**
  * AES-256-GCM for the few secrets kept in Redis. Sealed form: `v1:<kid>:<iv>:<tag>:<ciphertext>`

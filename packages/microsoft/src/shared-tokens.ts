@@ -6,7 +6,7 @@ import { createGraphTokenSource, type GraphTokenSource } from './graph-token';
 import { createOAuth2TokenManager, type OAuth2TokenManager } from './oauth2-tokens';
 import { createRefreshTokenStore, type RefreshTokenStore } from './refresh-token-store';
 import { createSecretBox } from './secret-box';
-import type { EncryptionKey, GraphSettings, OAuth2Settings } from './settings';
+import type { EncryptionKey, GraphSettings, OAuth2Settings } from '@rc/runtime';
 
 interface Logger {
   info(fields: object, message: string): void;

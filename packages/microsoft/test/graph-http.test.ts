@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphClient, graphPath, type GraphRequestEvent } from '../src/graph-http';
 import { createGraphTokenSource } from '../src/graph-token';
-import type { GraphSettings } from '../src/settings';
+import type { GraphSettings } from '@rc/runtime';
 import { waitUntil } from '@rc/testkit';
 import { startMicrosoftFake, type MicrosoftFake } from './microsoft-fake';
 

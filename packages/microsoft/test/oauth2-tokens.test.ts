@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOAuth2TokenManager } from '../src/oauth2-tokens';
 import { createRefreshTokenStore } from '../src/refresh-token-store';
 import { createSecretBox } from '../src/secret-box';
-import type { OAuth2Settings } from '../src/settings';
+import type { OAuth2Settings } from '@rc/runtime';
 import { startMicrosoftFake, type MicrosoftFake } from './microsoft-fake';
 
 const SCOPE =
