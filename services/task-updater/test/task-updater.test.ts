@@ -228,6 +228,7 @@ describe('webhook engine', () => {
       data: update,
     });
     expect(dead.error).toMatch(/400/);
+    expect(dead.code).toBe('ENGINE_REJECTED');
     await sleep(600); // longer than the first two backoffs together: a retry would have come
     expect(callsFor(update.requestId)).toHaveLength(1);
 
@@ -294,6 +295,7 @@ describe('webhook engine', () => {
     await enqueue(host, update);
     const dead = await deadLetterOf(host, requestId);
     expect(dead.error).toMatch(/no longer exists/);
+    expect(dead.code).toBe('REQUEST_GONE');
     expect(callsFor(requestId)).toHaveLength(0);
   });
 });
@@ -307,6 +309,7 @@ describe('webhook engine that cannot be reached', () => {
 
     const dead = await deadLetterOf(host, update.requestId);
     expect(dead.error).toMatch(/unreachable/);
+    expect(dead.code).toBe('ENGINE_UNAVAILABLE');
     const job = await host.context.queues.update.getJob(JOB_IDS.update(update.requestId));
     expect(job?.attemptsMade).toBe(RETRY_ATTEMPTS);
     expect(await job?.getState()).toBe('failed');
@@ -407,6 +410,7 @@ describe('release engine (RC_ENGINE=release)', () => {
     await enqueue(host, update);
     const dead = await deadLetterOf(host, update.requestId);
     expect(dead.error).toMatch(/404/);
+    expect(dead.code).toBe('ENGINE_REJECTED');
     await sleep(500);
     expect(callsTo(path)).toHaveLength(1);
   });
