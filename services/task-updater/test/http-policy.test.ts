@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { CodedError } from '@rc/contracts';
 import { PermanentJobError } from '@rc/runtime';
-import { findFreePort } from '@rc/testkit';
+import { findFreePort, startMicrosoftFake } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngineHttp, type EngineHttp } from '../src/index';
 
@@ -147,5 +147,30 @@ describe('connections', () => {
       res.write('partial', () => req.socket.destroy());
     });
     expect(await outcomeOf(post('/cut'))).toBe('retryable ENGINE_UNAVAILABLE');
+  });
+});
+
+describe('HTTPS with a private CA (RC_TLS_CA_FILE)', () => {
+  // The testkit's local Graph stands in for an engine behind a private CA: a real HTTPS server
+  // whose certificate is made at test time. Unauthenticated, it answers 401.
+  it('trusts the CA besides the public roots, and refuses the server without it', async () => {
+    const tls = await startMicrosoftFake();
+    try {
+      const url = `${tls.graphBaseUrl}/users/approvals@rc.example/sendMail`;
+      const call = (tlsCaFile?: string) =>
+        createEngineHttp(
+          'engine',
+          { timeoutMs: 5000 },
+          { tlsCaFile },
+        )({ url, headers: {}, body: '{}' });
+      expect(await outcomeOf(call(tls.caFile))).toBe('permanent ENGINE_REJECTED');
+      const untrusted = (await call().catch((caught: unknown) => caught)) as CodedError;
+      expect(untrusted.code).toBe('ENGINE_UNAVAILABLE');
+      expect(untrusted.message).toMatch(
+        /^engine unreachable: [A-Z_]*(CERT|SIGNATURE|ISSUER)[A-Z_]*$/,
+      );
+    } finally {
+      await tls.close();
+    }
   });
 });
