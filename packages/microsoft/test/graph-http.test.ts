@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphClient, graphPath, type GraphRequestEvent } from '../src/graph-http';
 import { createGraphTokenSource } from '../src/graph-token';
+import { createTlsFetch } from '../src/tls-fetch';
 import type { GraphSettings } from '@rc/runtime';
 import { waitUntil } from '@rc/testkit';
 import { startMicrosoftFake, type MicrosoftFake } from './microsoft-fake';
@@ -267,6 +268,77 @@ describe('Graph requests for one mailbox', () => {
       expect(line).not.toMatch(/bearer|authorization/i);
     }
     expect(lines[0]).toContain('/messages');
+  });
+  it('sends MIME by sendMail (202, no body) and names a request too large MAIL_TOO_LARGE', async () => {
+    const { user } = mailboxWithMessages(0);
+    const { client } = clientFor(user);
+    const mime = `From: ${user}\r\nTo: alice@corp.example\r\nSubject: hi\r\n\r\nhello\r\n`;
+    const sentBefore = ms.sentMail.length;
+    const sent = await client.request({
+      method: 'POST',
+      path: graphPath`/users/${user}/sendMail`,
+      body: Buffer.from(mime).toString('base64'),
+      contentType: 'text/plain',
+      failureCode: 'MAIL_SEND_FAILED',
+    });
+    expect(sent).toMatchObject({ status: 202, body: undefined });
+    expect(ms.sentMail.length).toBe(sentBefore + 1);
+    expect(ms.sentMail.at(-1)!.raw.toString('utf8')).toBe(mime);
+
+    const tooLarge = await client
+      .request({
+        method: 'POST',
+        path: graphPath`/users/${user}/sendMail`,
+        body: 'A'.repeat(4 * 1024 * 1024 + 4),
+        contentType: 'text/plain',
+        failureCode: 'MAIL_SEND_FAILED',
+      })
+      .catch((e: Error) => e);
+    expect(tooLarge).toMatchObject({ code: 'MAIL_TOO_LARGE', status: 413 });
+    const badBase64 = await client
+      .request({
+        method: 'POST',
+        path: graphPath`/users/${user}/sendMail`,
+        body: '***',
+        contentType: 'text/plain',
+        failureCode: 'MAIL_SEND_FAILED',
+      })
+      .catch((e: Error) => e);
+    expect(badBase64).toMatchObject({
+      code: 'MAIL_SEND_FAILED',
+      graphCode: 'ErrorMimeContentInvalidBase64String',
+    });
+  });
+});
+
+describe('TLS and the authority', () => {
+  it('trusts RC_TLS_CA_FILE besides the public roots, and only with it', async () => {
+    const withCa = await createTlsFetch(ms.caFile)(
+      `${ms.authorityHost}/${ms.tenantId}/v2.0/.well-known/openid-configuration`,
+    );
+    expect(withCa.status).toBe(200);
+    await expect(
+      createTlsFetch()(`${ms.authorityHost}/${ms.tenantId}/v2.0/.well-known/openid-configuration`),
+    ).rejects.toThrow();
+  });
+
+  it('msal talks only to the configured authority: no instance discovery elsewhere', async () => {
+    const urls: string[] = [];
+    const caFetch = createTlsFetch(ms.caFile);
+    const tokens = createGraphTokenSource(settings('x@contoso.test'), {
+      fetch: (input, init) => {
+        urls.push(String(input));
+        return caFetch(input, init);
+      },
+    });
+    await tokens.getToken();
+    await tokens.getToken();
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) expect(url.startsWith(`${ms.authorityHost}/`)).toBe(true);
+    expect(urls.some((url) => url.includes('discovery/instance'))).toBe(false);
+    expect(urls.filter((url) => new URL(url).pathname.endsWith('/oauth2/v2.0/token'))).toHaveLength(
+      1,
+    );
   });
 });
 
