@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { startMicrosoftFake, type MicrosoftFake } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceCodeUrlFor, runDeviceCodeFlow, type DeviceCodePrompt } from '../src/device-code';
-import { startMicrosoftFake, type MicrosoftFake } from './microsoft-fake';
 
 const SCOPE = 'https://outlook.office.com/IMAP.AccessAsUser.All offline_access';
 let ms: MicrosoftFake;

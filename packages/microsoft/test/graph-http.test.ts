@@ -4,8 +4,7 @@ import { createGraphClient, graphPath, type GraphRequestEvent } from '../src/gra
 import { createGraphTokenSource } from '../src/graph-token';
 import { createTlsFetch } from '../src/tls-fetch';
 import type { GraphSettings } from '@rc/runtime';
-import { waitUntil } from '@rc/testkit';
-import { startMicrosoftFake, type MicrosoftFake } from './microsoft-fake';
+import { waitUntil, startMicrosoftFake, type MicrosoftFake } from '@rc/testkit';
 
 let ms: MicrosoftFake;
 const clientId = randomUUID();

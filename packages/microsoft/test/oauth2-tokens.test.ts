@@ -1,13 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { registry } from '@rc/runtime';
-import { startRedis, type RedisServer } from '@rc/testkit';
+import { startRedis, type RedisServer, startMicrosoftFake, type MicrosoftFake } from '@rc/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOAuth2TokenManager } from '../src/oauth2-tokens';
 import { createRefreshTokenStore } from '../src/refresh-token-store';
 import { createSecretBox } from '../src/secret-box';
 import type { OAuth2Settings } from '@rc/runtime';
-import { startMicrosoftFake, type MicrosoftFake } from './microsoft-fake';
 
 const SCOPE =
   'https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access';
