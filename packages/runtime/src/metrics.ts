@@ -53,7 +53,7 @@ export const metrics = {
   }),
   mailboxSyncs: new Counter({
     name: 'rc_mailbox_syncs_total',
-    help: 'Mailbox sync cycles, by trigger (idle, interval, startup) and result',
+    help: 'Mailbox sync cycles, by trigger (startup, reconnect, new-mail, interval, poll, backlog, retry) and result (ok, error, throttled)',
     labelNames: ['trigger', 'result'] as const,
     registers: [registry],
   }),
