@@ -99,7 +99,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   const timeoutMs = options.timeoutMs ?? 60_000;
 
   function urlOf(path: string): URL {
-    if (!/^https?:\/\//i.test(path)) return new URL(base.href + path);
+    if (!/^https?:\/\//i.test(path))
+      return new URL(base.href + (path.startsWith('/') ? '' : '/') + path);
     const url = new URL(path);
     // A nextLink elsewhere would receive our bearer token: follow only the configured origin.
     if (url.origin !== base.origin) {

@@ -19,16 +19,29 @@ const Gauge = metrics.queueDepth.constructor as new (config: MetricConfig) => {
   set(value: number): void;
 };
 
-export const oauth2Metrics = {
-  refreshFailures: new Counter({
-    name: 'rc_oauth2_refresh_failures_total',
-    help: 'OAuth2 refresh-token grants that failed, by the provider error code (invalid_grant, …)',
-    labelNames: ['code'],
-    registers: [registry],
-  }),
-  tokenOk: new Gauge({
-    name: 'rc_oauth2_token_ok',
-    help: '1 while the last OAuth2 token refresh succeeded, 0 after a failure (alert on 0)',
-    registers: [registry],
-  }),
+type OAuth2Metrics = {
+  refreshFailures: InstanceType<typeof Counter>;
+  tokenOk: InstanceType<typeof Gauge>;
 };
+let created: OAuth2Metrics | undefined;
+
+/**
+ * Registered when the first token manager is made, not on import: a process without OAuth2
+ * must not show `rc_oauth2_token_ok 0` (an alert would fire for nothing).
+ */
+export function oauth2Metrics(): OAuth2Metrics {
+  created ??= {
+    refreshFailures: new Counter({
+      name: 'rc_oauth2_refresh_failures_total',
+      help: 'OAuth2 refresh-token grants that failed, by the provider error code (invalid_grant, …)',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+    tokenOk: new Gauge({
+      name: 'rc_oauth2_token_ok',
+      help: '1 while the last OAuth2 token refresh succeeded, 0 after a failure (alert on 0)',
+      registers: [registry],
+    }),
+  };
+  return created;
+}

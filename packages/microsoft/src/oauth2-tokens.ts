@@ -66,7 +66,9 @@ export function createOAuth2TokenManager(options: OAuth2TokenManagerOptions): OA
   let inFlight: Promise<string> | undefined;
   let failure: Failure | undefined;
   let failures = 0;
+  // Healthy until a refresh fails: readiness must not flap at start-up before the first use.
   let status: OAuth2TokenStatus = { ok: true, since: new Date() };
+  oauth2Metrics().tokenOk.set(1);
 
   async function candidateNow(): Promise<string | undefined> {
     return pickRefreshToken(await store.read(), oauth2.refreshToken)?.refreshToken;
@@ -137,7 +139,7 @@ export function createOAuth2TokenManager(options: OAuth2TokenManagerOptions): OA
     failures = 0;
     failure = undefined;
     if (!status.ok) status = { ok: true, since: new Date() };
-    oauth2Metrics.tokenOk.set(1);
+    oauth2Metrics().tokenOk.set(1);
   }
 
   async function markFailed(error: Error): Promise<void> {
@@ -148,8 +150,8 @@ export function createOAuth2TokenManager(options: OAuth2TokenManagerOptions): OA
       retryAt: Date.now() + backoffDelay(failures, backoff),
       candidate: await candidateNow().catch(() => undefined),
     };
-    oauth2Metrics.refreshFailures.inc({ code: errorCode });
-    oauth2Metrics.tokenOk.set(0);
+    oauth2Metrics().refreshFailures.inc({ code: errorCode });
+    oauth2Metrics().tokenOk.set(0);
     if (status.ok || status.errorCode !== errorCode) {
       status = { ok: false, errorCode, message: error.message, since: new Date() };
       options.logger?.warn({ oauth2: { clientId: oauth2.clientId, errorCode } }, error.message);
