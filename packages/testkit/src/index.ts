@@ -1,6 +1,6 @@
 export { findFreePort } from './free-port';
 export { startRedis, type RedisServer } from './redis';
-export { startMailStack, type MailStack } from './mail-stack';
+export { startMailStack, type MailStack, type MailStackOptions } from './mail-stack';
 export { openMailbox, type MailboxClient } from './mailbox';
 export { sendTestMail, type TestMessage } from './send-mail';
 export {

@@ -20,18 +20,28 @@ export interface MailStack {
   stop(): Promise<void>;
 }
 
+export interface MailStackOptions {
+  /**
+   * Bearer tokens for IMAP (XOAUTH2/OAUTHBEARER) and SMTP (XOAUTH2), checked by RFC 7662
+   * introspection at this URL, e.g. `(await startMicrosoftFake()).introspectionUrl`.
+   */
+  oauth2?: { introspectionUrl: string };
+}
+
 /**
  * Starts a private Dovecot plus an in-process SMTP server that delivers every message over LMTP
  * before answering 250, so a successful send means the message is already in the mailbox.
  */
-export async function startMailStack(): Promise<MailStack> {
+export async function startMailStack(options: MailStackOptions = {}): Promise<MailStack> {
   // Short prefix: Dovecot's unix sockets live below this dir and sun_path is limited to 108 bytes.
   const root = await mkdtemp(path.join(os.tmpdir(), 'rc-mail-'));
   let dovecot: DovecotInstance | undefined;
   try {
-    dovecot = await startDovecot(root);
+    const introspectionUrl = options.oauth2?.introspectionUrl;
+    const oauth2 = introspectionUrl ? { oauth2IntrospectionUrl: introspectionUrl } : {};
+    dovecot = await startDovecot(root, oauth2);
     const started = dovecot;
-    const relay = await startSmtpRelay({ host: '127.0.0.1', port: started.lmtpPort });
+    const relay = await startSmtpRelay({ host: '127.0.0.1', port: started.lmtpPort }, oauth2);
     // Registered after Dovecot's own kill hook, so on an abrupt exit the files go after the daemon.
     const unhook = onProcessExit(() => rmSync(root, { recursive: true, force: true }));
 

@@ -8,6 +8,14 @@ export interface SmtpRelay {
   stop(): Promise<void>;
 }
 
+export interface SmtpRelayOptions {
+  /**
+   * Also offer AUTH XOAUTH2 and accept a bearer token only when this RFC 7662 introspection
+   * endpoint reports it active for the same user (PLAIN/LOGIN still accept anything).
+   */
+  oauth2IntrospectionUrl?: string;
+}
+
 /** The error smtp-server turns into the SMTP reply: responseCode picks the reply code. */
 type SmtpReplyError = Error & { responseCode?: number };
 
@@ -15,7 +23,10 @@ type SmtpReplyError = Error & { responseCode?: number };
  * An SMTP server for any address that relays each message over LMTP and answers 250 only after
  * the LMTP server stored it, so a client's successful send means "it is in the mailbox".
  */
-export async function startSmtpRelay(lmtp: { host: string; port: number }): Promise<SmtpRelay> {
+export async function startSmtpRelay(
+  lmtp: { host: string; port: number },
+  options: SmtpRelayOptions = {},
+): Promise<SmtpRelay> {
   const transport = nodemailer.createTransport({
     pool: true,
     host: lmtp.host,
@@ -72,8 +83,23 @@ export async function startSmtpRelay(lmtp: { host: string; port: number }): Prom
     disableReverseLookup: true,
     logger: false,
     closeTimeout: 1_000,
+    authMethods: options.oauth2IntrospectionUrl
+      ? ['PLAIN', 'LOGIN', 'XOAUTH2']
+      : ['PLAIN', 'LOGIN'],
     onAuth(auth, _session, callback) {
-      callback(null, { user: auth.username ?? 'anonymous' });
+      const introspectionUrl = options.oauth2IntrospectionUrl;
+      if (auth.method !== 'XOAUTH2' || !introspectionUrl) {
+        callback(null, { user: auth.username ?? 'anonymous' });
+        return;
+      }
+      tokenBelongsTo(introspectionUrl, auth.accessToken ?? '', auth.username ?? '').then(
+        (valid) =>
+          // RFC 7628 / Google's XOAUTH2: a refused token gets a JSON challenge, then 535.
+          valid
+            ? callback(null, { user: auth.username })
+            : callback(null, { data: { status: '401', schemes: 'bearer', scope: 'SMTP.Send' } }),
+        (err: Error) => callback(err),
+      );
     },
     onData(stream, session, callback) {
       relay(stream, session).then(
@@ -119,4 +145,22 @@ function listen(server: SMTPServer): Promise<void> {
       resolve();
     });
   });
+}
+
+async function tokenBelongsTo(
+  introspectionUrl: string,
+  token: string,
+  user: string,
+): Promise<boolean> {
+  const response = await fetch(introspectionUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token }).toString(),
+  });
+  const answer = (await response.json()) as { active?: unknown; email?: unknown };
+  return (
+    answer.active === true &&
+    typeof answer.email === 'string' &&
+    answer.email.toLowerCase() === user.toLowerCase()
+  );
 }
