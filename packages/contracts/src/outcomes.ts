@@ -11,7 +11,7 @@ export const REJECTION_REASONS = Object.freeze({
   already_decided: 'another answer already decided this request',
   unknown_request: 'the token is valid but its request no longer exists',
   sender_mismatch: 'the From address is not the assignee the token was sent to',
-  not_whitelisted: 'the sender or a recipient is outside RC_WHITELIST_DOMAINS',
+  not_whitelisted: "the From address's domain is outside RC_WHITELIST_DOMAINS",
   auto_reply: 'an automatic reply (out of office, Auto-Submitted, Precedence: bulk)',
   bounce: 'a delivery status notification or bounce',
   loop: 'our own outgoing mail came back to the mailbox',
