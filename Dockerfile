@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image, five entry points: SERVICE=sender|poller|verifier|task-updater|all-in-one.
+# One image, five entry points: SERVICE=sender|poller|verifier|task-updater|all-in-one;
+# and the command line: docker run … node dist/rc/main.js doctor (SPEC 3.6).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -27,6 +28,8 @@ ENV NODE_ENV=production SERVICE=all-in-one
 COPY --from=deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./
+RUN printf '#!/bin/sh\nexec node --enable-source-maps /app/dist/rc/main.js "$@"\n' > /usr/local/bin/rc \
+ && chmod 755 /usr/local/bin/rc
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \

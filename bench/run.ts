@@ -17,8 +17,7 @@ import {
   startProduct,
   systemEnv,
 } from '@rc/testkit';
-// a path, not the package name: the root does not list @rc/all-in-one among its dependencies
-import { ALL_SERVICES, seedRequests } from '../services/all-in-one/src/index';
+import { ALL_SERVICES, seedRequests } from '@rc/all-in-one';
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);

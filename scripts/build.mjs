@@ -4,6 +4,11 @@
 import { build } from 'esbuild';
 
 const services = ['sender', 'poller', 'verifier', 'task-updater', 'all-in-one'];
+// The `rc` command line (SPEC 3.6) ships in the image too: `node dist/rc/main.js doctor`.
+const entries = [
+  ...services.map((service) => ({ in: `services/${service}/src/main.ts`, out: service })),
+  { in: 'packages/cli/src/main.ts', out: 'rc' },
+];
 
 const externalNpmPackages = {
   name: 'external-npm-packages',
@@ -15,10 +20,10 @@ const externalNpmPackages = {
 };
 
 await Promise.all(
-  services.map((service) =>
+  entries.map((entry) =>
     build({
-      entryPoints: [`services/${service}/src/main.ts`],
-      outfile: `dist/${service}/main.js`,
+      entryPoints: [entry.in],
+      outfile: `dist/${entry.out}/main.js`,
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -29,4 +34,4 @@ await Promise.all(
     }),
   ),
 );
-console.log(`built ${services.map((service) => `dist/${service}/main.js`).join(', ')}`);
+console.log(`built ${entries.map((entry) => `dist/${entry.out}/main.js`).join(', ')}`);
