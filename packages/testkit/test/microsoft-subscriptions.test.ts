@@ -41,18 +41,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  const response = await fetch(ms.tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      client_id: 'rc-app',
-      client_secret: 'app-secret',
-      grant_type: 'client_credentials',
-      scope: 'https://graph.microsoft.com/.default',
-    }).toString(),
-    dispatcher,
-  });
-  token = ((await response.json()) as { access_token: string }).access_token;
+  token = ms.issueAppToken();
 });
 
 afterAll(async () => {

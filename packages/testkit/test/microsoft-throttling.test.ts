@@ -31,18 +31,7 @@ beforeAll(async () => {
   ms.mailbox(MAILBOX);
   ms.mailbox('other@contoso.test');
   dispatcher = new Agent({ connect: { ca: ms.caPem }, connections: 20 });
-  const response = await fetch(ms.tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      client_id: 'rc-app',
-      client_secret: 'app-secret',
-      grant_type: 'client_credentials',
-      scope: 'https://graph.microsoft.com/.default',
-    }).toString(),
-    dispatcher,
-  });
-  token = ((await response.json()) as { access_token: string }).access_token;
+  token = ms.issueAppToken();
 });
 
 beforeEach(() => {

@@ -30,6 +30,16 @@ export interface StoredMessage {
   changeKey: string;
   /** put() order: the tie-breaker when two messages share a receivedDateTime */
   sequence: number;
+  /** change number of its arrival in the current folder (delta queries) */
+  arrivedAt: number;
+}
+
+/** A message that left a folder (moved or deleted), as delta reports it. */
+export interface Removal {
+  change: number;
+  folderId: string;
+  id: string;
+  immutableId: string;
 }
 
 /** Opaque, case-sensitive, base64-looking ids like Exchange's (`AAMkAG…`). */
@@ -48,6 +58,11 @@ export class GraphMailbox {
   readonly messages = new Map<string, StoredMessage>();
   private readonly rootId = newId('AAMkAGRoot');
   private sequence = 0;
+  /** increases on every arrival and removal; delta tokens remember where they were */
+  change = 0;
+  readonly removals: Removal[] = [];
+  /** bumped by expireDeltaTokens(): older delta tokens answer 410 SyncStateNotFound */
+  syncEpoch = 0;
   /** called for every message that lands in a folder (put, move, delivery) */
   onArrival: (message: StoredMessage) => void = () => undefined;
 
@@ -96,6 +111,7 @@ export class GraphMailbox {
       receivedDateTime: graphTime(receivedAt),
       changeKey: newId('CQAAAB'),
       sequence: this.sequence++,
+      arrivedAt: ++this.change,
     };
     this.messages.set(message.immutableId, message);
     this.onArrival(message);
@@ -120,6 +136,8 @@ export class GraphMailbox {
 
   /** A move makes a new item in the destination: a new store id, the same immutable id. */
   move(message: StoredMessage, destination: MailFolder): StoredMessage {
+    this.recordRemoval(message);
+    message.arrivedAt = ++this.change;
     message.folderId = destination.id;
     message.id = newId('AAMkAGMsg');
     message.changeKey = newId('CQAAAB');
@@ -131,10 +149,16 @@ export class GraphMailbox {
   delete(message: StoredMessage): void {
     const deletedItems = this.folder('deleteditems');
     if (!deletedItems || message.folderId === deletedItems.id) {
+      this.recordRemoval(message);
       this.messages.delete(message.immutableId);
       return;
     }
     this.move(message, deletedItems);
+  }
+
+  private recordRemoval(message: StoredMessage): void {
+    const { folderId, id, immutableId } = message;
+    this.removals.push({ change: ++this.change, folderId, id, immutableId });
   }
 }
 

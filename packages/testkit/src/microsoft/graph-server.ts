@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EntraTokenStore } from './entra-tokens';
 import { sendGraphError } from './graph-errors';
+import { handleMessageDelta } from './graph-delta';
 import { handleFolder, handleFolderCollection } from './graph-folders';
 import type { GraphMailbox } from './graph-mailbox';
 import { handleMessage, listMessages } from './graph-messages';
@@ -155,6 +156,7 @@ async function route(r: GraphRequest, ctx: GraphServerContext): Promise<void> {
     await handleFolderCollection(r, folderKey);
   } else if (first === 'mailFolders' && folderKey !== undefined && third === 'messages') {
     if (messageId === undefined && method === 'GET') listMessages(r, folderKey);
+    else if (messageId === 'delta' && action === undefined) handleMessageDelta(r, folderKey);
     else if (messageId !== undefined) await handleMessage(r, messageId, action);
     else
       sendGraphError(r.req, r.res, 405, 'ErrorInvalidRequest', `${method} is not supported here.`);

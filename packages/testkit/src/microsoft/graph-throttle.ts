@@ -7,6 +7,8 @@ export interface ThrottleRule {
   retryAfterSeconds?: number | null;
   /** only requests whose path matches */
   path?: RegExp;
+  /** the error code, e.g. 'MailboxInfoStale' for a 503; TooManyRequests / ServiceUnavailable by default */
+  code?: string;
 }
 
 export interface GraphRequestRecord {
@@ -96,7 +98,7 @@ export class GraphThrottle {
       rule.count--;
       if (rule.count <= 0) this.rules.splice(ruleIndex, 1);
       const status = rule.status ?? 429;
-      const code = status === 429 ? 'TooManyRequests' : 'ServiceUnavailable';
+      const code = rule.code ?? (status === 429 ? 'TooManyRequests' : 'ServiceUnavailable');
       return this.refuse(key, status, code, rule.retryAfterSeconds ?? undefined);
     }
 

@@ -165,6 +165,20 @@ export async function startMicrosoftFake(
       list: (folder = 'inbox') => mailbox.list(folder),
       folders: () => [...mailbox.folders.values()],
       folder: (key) => mailbox.folder(key),
+      move: (id, folder) => {
+        const message = mailbox.find(id);
+        const destination = mailbox.folder(folder);
+        if (!message || !destination) throw new Error(`no message ${id} or folder ${folder}`);
+        return mailbox.move(message, destination);
+      },
+      remove: (id) => {
+        const message = mailbox.find(id);
+        if (!message) throw new Error(`no message ${id}`);
+        mailbox.delete(message);
+      },
+      expireDeltaTokens: () => {
+        mailbox.syncEpoch++;
+      },
     };
   };
   const defaultClientId = (): string => {
@@ -205,6 +219,11 @@ export async function startMicrosoftFake(
     ) =>
       tokens.issueAccessToken(
         { clientId, user, scopes, audience: mailAudienceOf(scopes, mailAudience) },
+        lifetimeSeconds,
+      ).token,
+    issueAppToken: ({ clientId = defaultClientId(), lifetimeSeconds } = {}) =>
+      tokens.issueAccessToken(
+        { clientId, scopes: [`${graphCtx.audience}/.default`], audience: graphCtx.audience },
         lifetimeSeconds,
       ).token,
     mailbox: fakeMailbox,

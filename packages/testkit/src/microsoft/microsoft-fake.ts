@@ -52,6 +52,12 @@ export interface FakeMailbox {
   list(folder?: string): StoredMessage[];
   folders(): MailFolder[];
   folder(idOrWellKnownName: string): MailFolder | undefined;
+  /** moves a message (either id) as a user would; a move gives it a new default id */
+  move(id: string, folder: string): StoredMessage;
+  /** deletes a message as Graph's DELETE does (into Deleted Items, from there for good) */
+  remove(id: string): void;
+  /** delta tokens issued so far answer 410 SyncStateNotFound, as an expired sync state does */
+  expireDeltaTokens(): void;
 }
 
 export interface MicrosoftFake {
@@ -79,6 +85,8 @@ export interface MicrosoftFake {
     user: string,
     options?: { clientId?: string; scopes?: string[]; lifetimeSeconds?: number },
   ): string;
+  /** an app-only Graph token without a round trip (not counted in tokensIssued) */
+  issueAppToken(options?: { clientId?: string; lifetimeSeconds?: number }): string;
   mailbox(user: string): FakeMailbox;
   sentMail: SentMail[];
   throttle(rule: ThrottleRule): void;
