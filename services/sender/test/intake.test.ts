@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { JOB_IDS } from '@rc/contracts';
 import { loadConfig, metrics, startHost, type Host } from '@rc/runtime';
 import {
+  countJobs,
+  createApiClient,
   openMailbox,
+  sleep,
   startMailStack,
   startRedis,
+  type ApiResponse,
   type MailboxClient,
   type MailStack,
   type RedisServer,
@@ -68,32 +72,14 @@ afterAll(async () => {
   await Promise.allSettled([stack?.stop(), redis?.stop()]);
 });
 
-async function call(
+/** The testkit's API client, with this file's option style (another base for another host). */
+function call(
   method: string,
   path: string,
   options: { body?: unknown; token?: string | null; base?: string } = {},
-): Promise<{ status: number; json: any; headers: Headers }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+): Promise<ApiResponse> {
   const token = options.token === undefined ? API_TOKEN : options.token;
-  if (token !== null) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${options.base ?? baseUrl}${path}`, {
-    method,
-    headers,
-    body:
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  let json: unknown = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON; keep the text
-  }
-  return { status: response.status, json, headers: response.headers };
+  return createApiClient(options.base ?? baseUrl, token)(method, path, options.body);
 }
 
 /** rc_completion_requests_total by channel, as /metrics reports it. */
@@ -105,16 +91,8 @@ async function requestsCounted(): Promise<{ http: number; queue: number }> {
 }
 
 /** Every job the send queue holds, in any state. */
-async function sendJobs(host: Host = main): Promise<number> {
-  const counts = await host.context.queues.send.getJobCounts(
-    'waiting',
-    'active',
-    'delayed',
-    'completed',
-    'failed',
-    'prioritized',
-  );
-  return Object.values(counts).reduce((sum, count) => sum + count, 0);
+function sendJobs(host: Host = main): Promise<number> {
+  return countJobs(host.context.queues.send);
 }
 
 function validRequest(extra: Record<string, unknown> = {}) {
@@ -134,8 +112,6 @@ async function inboxOf(address: string): Promise<MailboxClient> {
   mailboxes.push(mailbox);
   return mailbox;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('authentication', () => {
   it.each([
