@@ -1,6 +1,7 @@
-import { CodedError } from '@rc/contracts';
-import type { Config, Logger, RunningService, ServiceContext } from '@rc/runtime';
-import { createImapSource } from './adapters/imap';
+import { sharedOAuth2Tokens } from '@rc/microsoft';
+import type { Logger, RunningService, ServiceContext } from '@rc/runtime';
+import { createGraphSource, type GraphSourceOptions } from './adapters/graph';
+import { createImapSource, type ImapOAuth2Tokens } from './adapters/imap';
 import type { MailboxSource } from './adapters/mailbox-source';
 import { syncBatch } from './process';
 import { SyncLoop, type SyncLoopTiming } from './sync-loop';
@@ -10,6 +11,8 @@ export interface PollerOptions {
   source?: MailboxSource;
   /** backoff and retry-after caps of the sync loop (tests) */
   timing?: Partial<SyncLoopTiming>;
+  /** the Graph source's poll interval, page size and subscription timing (tests) */
+  graph?: GraphSourceOptions;
 }
 
 /**
@@ -28,7 +31,7 @@ export async function startPoller(
     return { name: 'poller', readiness: [], close: async () => undefined };
   }
 
-  const source = options.source ?? createMailboxSource(config, logger);
+  const source = options.source ?? createMailboxSource(context, logger, options);
   const loop = new SyncLoop({
     source,
     syncBatch: () =>
@@ -49,14 +52,33 @@ export async function startPoller(
   };
 }
 
-function createMailboxSource(config: Config, logger: Logger): MailboxSource {
+function createMailboxSource(
+  context: ServiceContext,
+  logger: Logger,
+  options: PollerOptions,
+): MailboxSource {
+  const { config } = context;
   switch (config.mailboxSource) {
     case 'imap':
-      return createImapSource(config, logger);
+      return createImapSource(config, logger, imapTokens(context, logger));
     case 'graph':
-      throw new CodedError(
-        'RC_MAILBOX_SOURCE=graph is not available yet in this build; use imap',
-        'CONFIG_INVALID',
-      );
+      return createGraphSource(config, logger, options.graph);
   }
+}
+
+/**
+ * XOAUTH2 access tokens from the process's one manager per OAuth2 client: in `pnpm start` the
+ * sender's SMTP connections use the same one, so a rotated refresh token is spent once.
+ */
+function imapTokens(context: ServiceContext, logger: Logger): ImapOAuth2Tokens | undefined {
+  const { config, redis } = context;
+  if (config.imap.auth !== 'oauth2' || !config.oauth2) return undefined;
+  return sharedOAuth2Tokens({
+    oauth2: config.oauth2,
+    redis,
+    prefix: config.queuePrefix,
+    encryptionKeys: config.encryptionKeys,
+    tlsCaFile: config.tlsCaFile,
+    logger,
+  });
 }

@@ -1,6 +1,7 @@
 import { errorCodeOf } from '@rc/contracts';
 import { metrics, type Logger, type PollerConfig } from '@rc/runtime';
 import { retryAfterMsOf, type MailboxSource } from './adapters/mailbox-source';
+import { backoffWithJitter } from './backoff';
 
 /** Why a sync ran: the label of rc_mailbox_syncs_total. */
 export type SyncTrigger =
@@ -229,11 +230,7 @@ export class SyncLoop {
     }, waitMs);
   }
 
-  /**
-   * How long to wait after the n-th failure in a row: what the provider asked for (capped), else
-   * exponential backoff with "equal jitter" — between half and all of base·2^(n−1), capped — so
-   * the wait grows without ever collapsing to a tight loop.
-   */
+  /** After the n-th failure in a row: what the provider asked for (capped), else backoff. */
   private waitAfter(
     error: unknown,
     failures: number,
@@ -241,8 +238,7 @@ export class SyncLoop {
   ): number {
     const retryAfterMs = retryAfterMsOf(error);
     if (retryAfterMs !== undefined) return Math.min(retryAfterMs, this.timing.retryAfterCapMs);
-    const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(failures - 1, 30));
-    return Math.round(ceiling * (0.5 + this.timing.random() / 2));
+    return backoffWithJitter(failures, backoff, this.timing.random);
   }
 }
 

@@ -1,15 +1,14 @@
 import { CodedError } from '@rc/contracts';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { OAuth2TokenManager } from '@rc/microsoft';
 import {
   tlsTrustOptions,
   type CoreConfig,
   type ImapConfig,
   type Logger,
-  type OAuth2Config,
   type PollerConfig,
 } from '@rc/runtime';
 import type { FetchedMessage, MailboxSource, PendingMessage } from './mailbox-source';
-import { fetchOAuth2AccessToken } from './oauth2';
 
 /** UIDs as an IMAP sequence set ("4,7,9"); the server handles the whole batch in one command. */
 function uidSet(ids: string[]): string {
@@ -18,20 +17,36 @@ function uidSet(ids: string[]): string {
 
 /** The parts of the configuration the IMAP source reads. */
 export type ImapSourceConfig = ImapConfig &
-  OAuth2Config &
   Pick<PollerConfig, 'afterProcessing'> &
   Pick<CoreConfig, 'tlsCaFile' | 'mailDebug'>;
 
-export function createImapSource(config: ImapSourceConfig, logger: Logger): MailboxSource {
+/** What XOAUTH2 needs of the process's shared token manager (@rc/microsoft). */
+export type ImapOAuth2Tokens = Pick<OAuth2TokenManager, 'getAccessToken' | 'invalidate' | 'status'>;
+
+/**
+ * `oauth2Tokens` is required with RC_IMAP_AUTH=oauth2: imapflow takes an access token per
+ * connection and has no refresh hook, so a refused token is invalidated and the sync loop's
+ * reconnect logs in with a fresh one.
+ */
+export function createImapSource(
+  config: ImapSourceConfig,
+  logger: Logger,
+  oauth2Tokens?: ImapOAuth2Tokens,
+): MailboxSource {
   const { imap } = config;
+  // RC_OAUTH2_* may be there for SMTP alone: RC_IMAP_AUTH decides for IMAP.
+  const tokens = imap.auth === 'oauth2' ? oauth2Tokens : undefined;
+  if (imap.auth === 'oauth2' && !tokens)
+    throw new CodedError('RC_IMAP_AUTH=oauth2 needs the RC_OAUTH2_* settings', 'CONFIG_INVALID');
   let client: ImapFlow | undefined;
   let lastError: Error | undefined;
+  /** the access token of the login in progress, invalidated if the server refuses it */
+  let offeredToken: string | undefined;
 
   async function authOptions(): Promise<ImapFlowOptions['auth']> {
-    // RC_OAUTH2_* may be there for SMTP alone: RC_IMAP_AUTH decides for IMAP.
-    if (imap.auth === 'oauth2' && config.oauth2)
-      return { user: imap.user, accessToken: await fetchOAuth2AccessToken(config.oauth2) };
-    return { user: imap.user, pass: imap.password ?? '' };
+    if (!tokens) return { user: imap.user, pass: imap.password ?? '' };
+    offeredToken = await tokens.getAccessToken();
+    return { user: imap.user, accessToken: offeredToken };
   }
 
   function requireClient(): ImapFlow {
@@ -93,7 +108,9 @@ export function createImapSource(config: ImapSourceConfig, logger: Logger): Mail
         // A login that worked but a folder that did not would otherwise leave a live connection
         // that nothing holds (`client` is unset) and that no close() reaches.
         connection.close();
-        throw connectError(error, `${imap.user} at ${imap.host}:${imap.port}`);
+        const coded = connectError(error, `${imap.user} at ${imap.host}:${imap.port}`);
+        if (coded.code === 'AUTH_FAILED' && offeredToken) tokens?.invalidate(offeredToken);
+        throw coded;
       }
       client = connection;
       lastError = undefined;
@@ -194,6 +211,12 @@ export function createImapSource(config: ImapSourceConfig, logger: Logger): Mail
     },
 
     async check() {
+      const status = tokens?.status();
+      if (status && !status.ok)
+        throw new CodedError(
+          `OAuth2 token refresh failing: ${status.message ?? status.errorCode ?? 'unknown error'}`,
+          'OAUTH2_REFRESH_FAILED',
+        );
       requireClient();
     },
 
