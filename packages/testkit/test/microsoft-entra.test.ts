@@ -78,6 +78,35 @@ describe('Entra ID fake with msal-node 7 (unmodified)', () => {
     ).toBe(200);
   });
 
+  it('serves OpenID metadata and instance discovery that msal-node takes as configuration', async () => {
+    const get = async (url: string) => (await fetch(url, { dispatcher })).json() as Promise<any>;
+    const authority = `${ms.authorityHost}/${ms.tenantId}`;
+    const metadata = await get(`${authority}/v2.0/.well-known/openid-configuration`);
+    expect(metadata).toMatchObject({
+      issuer: `${authority}/v2.0`,
+      token_endpoint: `${authority}/oauth2/v2.0/token`,
+      device_authorization_endpoint: `${authority}/oauth2/v2.0/devicecode`,
+    });
+    const discovery = await get(
+      `${ms.authorityHost}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${authority}/oauth2/v2.0/authorize`)}`,
+    );
+    expect(discovery.metadata[0].aliases).toEqual([ms.authorityHostAndPort]);
+    // Configured instead of discovered: msal then asks the network for neither.
+    const cca = new ConfidentialClientApplication({
+      auth: {
+        clientId: 'app-secret',
+        clientSecret: 's3cret-value',
+        authority,
+        knownAuthorities: [ms.authorityHostAndPort],
+        authorityMetadata: JSON.stringify(metadata),
+        cloudDiscoveryMetadata: JSON.stringify(discovery),
+      },
+      system: { networkClient: network },
+    });
+    const result = await cca.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
+    expect(result?.accessToken).toBeTruthy();
+  });
+
   it('issues an app token for a certificate assertion (PS256 x5t#S256 and RS256 x5t)', async () => {
     const certificate = await ms.createAppCertificate('cert-app');
     ms.registerApp({ clientId: 'app-cert', certificatePem: certificate.certificatePem });

@@ -23,6 +23,7 @@
  * handshake, notifications and lifecycle events; 429/503 injection; Outlook's 4-concurrent
  * limit per mailbox; bearer tokens checked against this Entra.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -42,6 +43,7 @@ import { createGraphHandler, type GraphServerContext } from './graph-server';
 import { SubscriptionRegistry } from './graph-subscription-routes';
 import { NotificationSender } from './graph-subscriptions';
 import { GraphThrottle } from './graph-throttle';
+import { onProcessExit } from '../exit-cleanup';
 import { guarded } from './http-util';
 import type { FakeMailbox, MicrosoftFake, MicrosoftFakeOptions } from './microsoft-fake';
 
@@ -65,6 +67,8 @@ export async function startMicrosoftFake(
   options: MicrosoftFakeOptions = {},
 ): Promise<MicrosoftFake> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rc-ms-'));
+  // The CA and app keys must not outlive a test worker that dies without close().
+  const unhook = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   const ca = await createTestCertificateAuthority(dir);
   const tenantId = options.tenantId ?? crypto.randomUUID();
   let authorityHost = '';
@@ -196,6 +200,7 @@ export async function startMicrosoftFake(
     graphBaseUrl,
     caFile: ca.caFile,
     caPem: ca.caPem,
+    serverTls: { keyPem: ca.server.keyPem, certPem: ca.server.certPem },
     introspectionUrl: `http://127.0.0.1:${introspectionPort}/introspect`,
     registerApp({ clientId, secret, certificatePem }) {
       const app = apps.get(clientId) ?? { clientId, secrets: [], certificates: [] };
@@ -251,6 +256,7 @@ export async function startMicrosoftFake(
           await new Promise<void>((resolve) => server.close(() => resolve()));
         }
         await rm(dir, { recursive: true, force: true });
+        unhook();
       })();
       return closing;
     },
