@@ -73,6 +73,8 @@ export interface MicrosoftFake {
   /** the test CA as a PEM file (RC_TLS_CA_FILE) and its text */
   caFile: string;
   caPem: string;
+  /** the key and certificate (127.0.0.1, signed by the test CA) the fake serves with: for a test's own HTTPS endpoint Graph must reach */
+  serverTls: { keyPem: string; certPem: string };
   /** `http://127.0.0.1:PORT3/introspect` */
   introspectionUrl: string;
   registerApp(app: { clientId: string; secret?: string; certificatePem?: string }): void;
