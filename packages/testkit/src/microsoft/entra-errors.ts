@@ -18,6 +18,7 @@ export const AADSTS = {
   authorizationDeclined: { code: 70000, error: 'authorization_declined', status: 400 },
   invalidGrant: { code: 9002313, error: 'invalid_grant', status: 400 },
   missingClientCredential: { code: 7000218, error: 'invalid_client', status: 401 },
+  publicClientWithCredential: { code: 700025, error: 'invalid_client', status: 401 },
   unsupportedGrantType: { code: 70003, error: 'unsupported_grant_type', status: 400 },
   missingParameter: { code: 900144, error: 'invalid_request', status: 400 },
   invalidScope: { code: 70011, error: 'invalid_scope', status: 400 },

@@ -56,6 +56,15 @@ function authenticateClient(
 ): boolean {
   const secret = form.get('client_secret') ?? basicCredentials(req)?.secret;
   const assertion = form.get('client_assertion');
+  const isPublic = app.secrets.length === 0 && app.certificates.length === 0;
+  if (isPublic && (secret || assertion !== null)) {
+    sendAadstsError(
+      res,
+      'publicClientWithCredential',
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+    );
+    return false;
+  }
   if (secret !== undefined && secret !== null) {
     if (app.secrets.some((s) => sameSecret(secret, s))) return true;
     sendAadstsError(
@@ -79,7 +88,7 @@ function authenticateClient(
     sendAadstsError(res, 'invalidClientAssertion', refusal);
     return false;
   }
-  if (app.secrets.length === 0 && app.certificates.length === 0) return true;
+  if (isPublic) return true;
   sendAadstsError(
     res,
     'missingClientCredential',

@@ -18,7 +18,7 @@
  * `introspectionUrl` (plain HTTP, RFC 7662) reports live user tokens for the Outlook audience,
  * for Dovecot's oauth2 passdb and the SMTP relay (see mail-stack's `oauth2` option).
  *
- * Graph (`graphBaseUrl`, https://127.0.0.1:PORT2/v1.0): messages list/get/`$value`/delete/move,
+ * Graph (`graphBaseUrl`, https://127.0.0.1:PORT2/v1.0): messages list/get/`$value`/delete/move/delta,
  * mailFolders and childFolders, sendMail (MIME and JSON), subscriptions with the validation
  * handshake, notifications and lifecycle events; 429/503 injection; Outlook's 4-concurrent
  * limit per mailbox; bearer tokens checked against this Entra.
