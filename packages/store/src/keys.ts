@@ -12,6 +12,8 @@ export function storeKeys(prefix: string) {
     refs: (id: string) => `${prefix}:req:${id}:refs`,
     sent: (id: string) => `${prefix}:req:${id}:sent`,
     ref: (ref: string) => `${prefix}:ref:${ref}`,
+    /** sorted set: request ids scored by creation time (ms), newest last */
+    requestsByCreation: () => `${prefix}:requests:by-creation`,
     inboundLog: () => `${prefix}:inbound:log`,
     inboundDone: (inboundId: string) => `${prefix}:inbound:done:${inboundId}`,
     /** who was last sent a rejection notice for this reason (one a day per sender and reason) */

@@ -11,6 +11,9 @@ import { storeKeys, type StoreKeys } from './keys';
 /** How long a request's keys outlive its expiry, so late answers still get a precise reason. */
 const RETENTION_AFTER_EXPIRY_MS = 30 * 86_400_000;
 
+/** Request ids the creation index keeps at most (the newest; older ones are found by id). */
+const CREATION_INDEX_MAX = 100_000;
+
 /** The immutable part of a request, as written once at creation. */
 export type StoredRequest = Omit<RequestRecord, 'status' | 'decision' | 'cancelledAt'>;
 
@@ -106,6 +109,13 @@ export class RequestStore {
 
   /** Writes a new request; the same requestId twice keeps the first (idempotent intake). */
   async create(request: StoredRequest): Promise<'created' | 'exists'> {
+    // Indexed before it is written: a crash in between leaves an id without a request, which
+    // recent() skips, rather than a request missing from the list.
+    await this.redis
+      .multi()
+      .zadd(this.keys.requestsByCreation(), 'NX', Date.parse(request.createdAt), request.requestId)
+      .zremrangebyrank(this.keys.requestsByCreation(), 0, -CREATION_INDEX_MAX - 1)
+      .exec();
     const created = await this.redis.set(
       this.keys.request(request.requestId),
       JSON.stringify(request),
@@ -153,6 +163,22 @@ export class RequestStore {
     if (!state) return null;
     const { request, ...rest } = state;
     return { ...request, ...rest };
+  }
+
+  /** The newest requests first, as get() shows them; ids whose request is gone are dropped. */
+  async recent(limit: number): Promise<RequestRecord[]> {
+    const index = this.keys.requestsByCreation();
+    const records: RequestRecord[] = [];
+    for (let start = 0; records.length < limit; start += limit) {
+      const ids = await this.redis.zrevrange(index, start, start + limit - 1);
+      const found = await Promise.all(ids.map((id) => this.get(id)));
+      const gone = ids.filter((_, i) => !found[i]);
+      if (gone.length > 0) await this.redis.zrem(index, ...gone);
+      start -= gone.length;
+      records.push(...found.filter((record): record is RequestRecord => record !== null));
+      if (ids.length < limit) break;
+    }
+    return records.slice(0, limit);
   }
 
   async addEvent(
