@@ -21,6 +21,7 @@ export const ERROR_CODES = Object.freeze({
     'the OAuth2 refresh token was refused (revoked, expired, consent withdrawn)',
   CONFIG_INVALID: 'the configuration is invalid',
   UNEXPECTED: 'an error without a code of its own (a bug: please report it)',
+  LEASE_LOST: 'this poller is no longer the active one for its mailbox: it removes nothing',
 } as const);
 
 export type ErrorCode = keyof typeof ERROR_CODES;

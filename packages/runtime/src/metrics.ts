@@ -57,6 +57,18 @@ export const metrics = {
     labelNames: ['trigger', 'result'] as const,
     registers: [registry],
   }),
+  pollerLeader: new Gauge({
+    name: 'rc_poller_leader',
+    help: 'Whether this process is the active poller of the mailbox (1) or a standby (0)',
+    labelNames: ['mailbox'] as const,
+    registers: [registry],
+  }),
+  pollerTakeovers: new Counter({
+    name: 'rc_poller_takeovers_total',
+    help: 'Times this process became the active poller of the mailbox (its first start included)',
+    labelNames: ['mailbox'] as const,
+    registers: [registry],
+  }),
   pickupLatency: new Histogram({
     name: 'rc_pickup_latency_seconds',
     help: 'From the Date header (or arrival) of an answer to it being queued by the poller',

@@ -21,6 +21,10 @@ export function storeKeys(prefix: string) {
       `${prefix}:notice:rejection:${from}:${reason}`,
     /** the sliding window of one sender's processed messages (RC_SENDER_RATE_LIMIT) */
     senderRateLimit: (sender: string) => `${prefix}:ratelimit:sender:${sender}`,
+    /** who is the active poller of a mailbox: `<fencing token>:<owner>`, with a TTL */
+    pollerLease: (mailbox: string) => `${prefix}:poller:lease:${mailbox}`,
+    /** the mailbox's fencing counter: INCR on every acquisition, never expires */
+    pollerFence: (mailbox: string) => `${prefix}:poller:fence:${mailbox}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;
