@@ -1,6 +1,7 @@
 import { JOB_IDS, errorCodeOf, type ErrorCode, type QueueName } from '@rc/contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import { writeDeadLetter } from './dead-letter-replay';
 import { metrics } from './metrics';
 import type { TypedQueue } from './queues';
 
@@ -49,8 +50,8 @@ export async function sendToDeadLetter(
   target: DeadLetterTarget,
 ): Promise<void> {
   const jobId = String(job.id);
-  await target.queue.add(
-    'dead-letter',
+  await writeDeadLetter(
+    target.queue,
     {
       queue,
       jobId,
@@ -61,7 +62,7 @@ export async function sendToDeadLetter(
       attempts: failure.attempts,
       failedAt: new Date().toISOString(),
     },
-    { jobId: JOB_IDS.deadLetter(queue, jobId) },
+    JOB_IDS.deadLetter(queue, jobId),
   );
   metrics.jobsProcessed.inc({ queue, result: 'dead_lettered' });
   metrics.deadLetters.inc({ queue, code: failure.code });

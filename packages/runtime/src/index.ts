@@ -54,6 +54,21 @@ export {
 export { PermanentJobError } from './permanent-job-error';
 export { type DeadLetterHook } from './dead-letter';
 export {
+  listDeadLetters,
+  type DeadLetterEntry,
+  type DeadLetterFilter,
+  REPLAYABLE_QUEUES,
+} from './dead-letter-list';
+export {
+  replayAllDeadLetters,
+  replayDeadLetter,
+  type ReplayAction,
+  type ReplayAllOptions,
+  type ReplayAllSummary,
+  type ReplayError,
+  type ReplayResult,
+} from './dead-letter-replay';
+export {
   startHttpServer,
   type HttpServer,
   type HttpServerOptions,

@@ -27,7 +27,7 @@ function digest(text: string): Buffer {
 }
 
 /** Bearer check in constant time (hashing first makes the lengths equal). */
-function requireBearer(apiToken: string | undefined) {
+export function requireBearer(apiToken: string | undefined) {
   const expected = apiToken ? digest(apiToken) : undefined;
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization ?? '';
@@ -48,7 +48,7 @@ function requireBearer(apiToken: string | undefined) {
   };
 }
 
-function problemsOf(issues: { path: PropertyKey[]; message: string }[]): string[] {
+export function problemsOf(issues: { path: PropertyKey[]; message: string }[]): string[] {
   return issues.map(
     (issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`,
   );
@@ -75,8 +75,10 @@ function semanticProblems(input: CompletionRequestInput, deps: IntakeDeps, now: 
 /** The HTTP API of SPEC 3.2 and 3.5: completion requests in, their state and the inbound log out. */
 export function createIntakeRouter(deps: IntakeDeps): Router {
   const router = Router();
+  // The intake's own paths only: in `pnpm start` other services' routes share the app, and
+  // Graph posts to the poller's /v1/graph/notifications without a bearer token.
   router.use(
-    '/v1',
+    ['/v1/completion-requests', '/v1/inbound'],
     requireBearer(deps.config.apiToken),
     express.json({ limit: '256kb', type: () => true }),
   );

@@ -4,6 +4,8 @@ import { InboundLog, RequestStore } from '@rc/store';
 import { createGraphTransport } from './adapters/graph';
 import { createSmtpTransport } from './adapters/smtp';
 import type { MailTransport } from './adapters/mail-transport';
+import { createAdminRouter } from './admin/admin-router';
+import { createDeadLettersRouter } from './dead-letters';
 import { createIntakeRouter } from './intake';
 import { processSendJob, type SenderDeps } from './process';
 
@@ -42,7 +44,14 @@ export async function startSender(
   return {
     name: 'sender',
     readiness: [{ name: config.mailTransport, check: () => transport.verify() }],
-    routers: [createIntakeRouter({ config, store, inboundLog, sendQueue: queues.send, logger })],
+    routers: [
+      createIntakeRouter({ config, store, inboundLog, sendQueue: queues.send, logger }),
+      createDeadLettersRouter({ apiToken: config.apiToken, queues, logger }),
+      // RC_ADMIN_PASSWORD unset: no admin pages at all (404, not a login prompt)
+      ...(config.adminPassword
+        ? [createAdminRouter({ password: config.adminPassword, store, inboundLog, queues, logger })]
+        : []),
+    ],
     async close() {
       await worker.close();
       transport.close();
