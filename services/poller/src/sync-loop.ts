@@ -64,6 +64,8 @@ export class SyncLoop {
   private notBefore = 0;
   private syncFailures = 0;
   private connectFailures = 0;
+  /** the last connect failure logged at warn: the same one again is retried quietly */
+  private lastConnectError: string | undefined;
   private startupTimer: NodeJS.Timeout | undefined;
   private nextSyncTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -197,6 +199,7 @@ export class SyncLoop {
     }
     this.connection = 'connected';
     this.connectFailures = 0;
+    this.lastConnectError = undefined;
     if (this.stopped) return;
     logger.info({ mailbox: source.name }, 'mailbox connected');
     if (this.started) this.requestSync('reconnect');
@@ -219,11 +222,16 @@ export class SyncLoop {
       baseMs: this.timing.reconnectBaseMs,
       maxMs: this.timing.reconnectMaxMs,
     });
-    if (error !== undefined)
-      this.options.logger.warn(
-        { code: errorCodeOf(error), err: messageOf(error), retryInMs: waitMs },
+    if (error !== undefined) {
+      // Bad credentials stay bad until someone fixes them: one warning, the retries at debug.
+      const err = messageOf(error);
+      const level = err === this.lastConnectError ? 'debug' : 'warn';
+      this.lastConnectError = err;
+      this.options.logger[level](
+        { code: errorCodeOf(error), err, retryInMs: waitMs },
         'mailbox connection failed',
       );
+    }
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       void this.connect();
