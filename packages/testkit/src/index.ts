@@ -16,6 +16,10 @@ export {
   type ReceivedRequestEmail,
 } from './assignee';
 export { sleep, waitUntil } from './wait';
+export { answerMime, buttonAnswerMime, type AnswerMail } from './assignee-mime';
+export { startHttpsFront, type HttpsFront } from './https-front';
+export { dumpRedis } from './redis-dump';
+export { graphAppEnv, oauth2AppEnv } from './microsoft-env';
 export {
   createAppCertificate,
   startMicrosoftFake,
