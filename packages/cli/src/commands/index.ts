@@ -1,6 +1,11 @@
 import type { Command } from '../command';
+import { DLQ_COMMANDS } from './dlq';
 import { helpCommand } from './help';
 import { oauth2Login } from './oauth2-login';
 
 /** Every `rc` command. A new one is a file beside this and one line here. */
-export const COMMANDS: readonly Command[] = [oauth2Login, helpCommand(() => COMMANDS)];
+export const COMMANDS: readonly Command[] = [
+  oauth2Login,
+  ...DLQ_COMMANDS,
+  helpCommand(() => COMMANDS),
+];
