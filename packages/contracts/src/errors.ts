@@ -22,6 +22,7 @@ export const ERROR_CODES = Object.freeze({
   CONFIG_INVALID: 'the configuration is invalid',
   UNEXPECTED: 'an error without a code of its own (a bug: please report it)',
   LEASE_LOST: 'this poller is no longer the active one for its mailbox: it removes nothing',
+  REDIS_UNAVAILABLE: 'Redis did not answer in time (down, restarting or unreachable)',
 } as const);
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -9,10 +9,13 @@ import express, {
 import type { Logger } from 'pino';
 import { registry } from './metrics';
 
+/** Facts a passing check adds to its `/readyz` entry, e.g. a poller's `role`. */
+export type ReadinessDetail = Record<string, string | number | boolean>;
+
 /** One dependency `/readyz` checks: its Redis, its mailbox, its SMTP server… */
 export interface ReadinessCheck {
   name: string;
-  check: () => Promise<void>;
+  check: () => Promise<void | ReadinessDetail>;
 }
 
 export interface HttpServerOptions {
@@ -32,12 +35,14 @@ export interface HttpServer {
 }
 
 const CHECK_TIMEOUT_MS = 3000;
+/** how long a closing server waits for requests in flight */
+const CLOSE_GRACE_MS = 5_000;
 
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
     promise.then(
-      () => (clearTimeout(timer), resolve()),
+      (value) => (clearTimeout(timer), resolve(value)),
       (error: unknown) => (
         clearTimeout(timer),
         reject(error instanceof Error ? error : new Error(String(error)))
@@ -58,8 +63,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const results = await Promise.all(
       options.readiness.map(async ({ name, check }) => {
         try {
-          await withTimeout(check(), CHECK_TIMEOUT_MS);
-          return { name, ok: true as const };
+          const detail = await withTimeout(check(), CHECK_TIMEOUT_MS);
+          return { ...detail, name, ok: true as const };
         } catch (error) {
           return {
             name,
@@ -126,8 +131,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        // Stop accepting and drop idle keep-alive connections; requests in flight get their
+        // answer, unless they take longer than CLOSE_GRACE_MS.
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        timer.unref();
       }),
   };
 }

@@ -6,6 +6,11 @@ import type { FetchedMessage, MailboxSource } from './adapters/mailbox-source';
 export interface SyncOptions {
   batchSize: number;
   maxMessageBytes: number;
+  /**
+   * The fence: resolves only while this poller is still the active one for the mailbox
+   * (an atomic check of its lease's fencing token); rejects otherwise, and nothing is removed.
+   */
+  beforeRemove?: () => Promise<void>;
 }
 
 /**
@@ -46,9 +51,15 @@ export function toInboundJob(
 }
 
 /**
- * One batch: fetch, queue, and only then remove from the mailbox. The order is the whole
- * point: a crash before `addBulk` resolves leaves the mail in the mailbox for the next sync;
- * a crash after it leaves a duplicate that the jobId absorbs. Returns how many were handled.
+ * One batch: fetch, queue, check the fence, and only then remove from the mailbox. The order
+ * is the whole point: a crash before `addBulk` resolves leaves the mail in the mailbox for the
+ * next sync; a crash after it leaves a duplicate that the jobId absorbs. A poller that lost its
+ * place (a paused process, a partition from Redis) may still get as far as queueing — a
+ * duplicate of what the active poller queues, absorbed by the same jobId (and by the
+ * verifier's inbound record once the job is gone) — but the fence stops it before it deletes
+ * or moves anything. The check and the removal are two systems, so the fence extends the
+ * lease by a full TTL: the removal has that long before any other poller can become active.
+ * Returns how many were handled.
  */
 export async function syncBatch(
   source: MailboxSource,
@@ -64,6 +75,7 @@ export async function syncBatch(
     return { name: 'inbound' as const, data, opts: { jobId: JOB_IDS.inbound(data.inboundId) } };
   });
   await inbound.addBulk(jobs);
+  await options.beforeRemove?.();
   await source.remove(fetched.map((message) => message.id));
   metrics.mailsFetched.inc({ source: source.kind }, fetched.length);
   for (const message of fetched) {

@@ -1,8 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { sharedOAuth2Tokens } from '@rc/microsoft';
 import type { Logger, RunningService, ServiceContext } from '@rc/runtime';
+import { storeKeys } from '@rc/store';
 import { createGraphSource, type GraphSourceOptions } from './adapters/graph';
-import { createImapSource, type ImapOAuth2Tokens } from './adapters/imap';
+import { createImapSource, type ImapOAuth2Tokens, type ImapSourceOptions } from './adapters/imap';
 import type { MailboxSource } from './adapters/mailbox-source';
+import { DEFAULT_LEASE_TIMING, Leadership, type LeaseTiming } from './lease/leadership';
+import { mailboxIdentity } from './lease/mailbox-identity';
+import { MailboxLease } from './lease/mailbox-lease';
 import { syncBatch } from './process';
 import { SyncLoop, type SyncLoopTiming } from './sync-loop';
 
@@ -13,6 +19,10 @@ export interface PollerOptions {
   timing?: Partial<SyncLoopTiming>;
   /** the Graph source's poll interval, page size and subscription timing (tests) */
   graph?: GraphSourceOptions;
+  /** the IMAP source's liveness probe and connect timeouts (tests) */
+  imap?: ImapSourceOptions;
+  /** the lease's TTL, renewal and standby look (tests) */
+  lease?: Partial<LeaseTiming>;
 }
 
 /**
@@ -32,23 +42,54 @@ export async function startPoller(
   }
 
   const source = options.source ?? createMailboxSource(context, logger, options);
-  const loop = new SyncLoop({
-    source,
-    syncBatch: () =>
-      syncBatch(source, queues.inbound, {
-        batchSize: config.poller.batchSize,
-        maxMessageBytes: config.maxMessageBytes,
-      }),
-    poller: config.poller,
+  const timing = { ...DEFAULT_LEASE_TIMING, ...options.lease };
+  const mailbox = mailboxIdentity(config, source);
+  const keys = storeKeys(config.queuePrefix);
+  const lease = new MailboxLease(
+    context.redis,
+    { lease: keys.pollerLease(mailbox), fence: keys.pollerFence(mailbox) },
+    `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    timing.ttlMs,
+  );
+  // RC_STARTUP_DELAY counts from the process start: a standby taking over later syncs at once.
+  const delayEndsAt = Date.now() + config.poller.startupDelayMs;
+  const leadership: Leadership = new Leadership({
+    lease,
+    mailbox: source.name,
+    timing,
     logger,
-    timing: options.timing,
+    async lead() {
+      const loop = new SyncLoop({
+        source,
+        syncBatch: () =>
+          syncBatch(source, queues.inbound, {
+            batchSize: config.poller.batchSize,
+            maxMessageBytes: config.maxMessageBytes,
+            beforeRemove: () => leadership.fence(),
+          }),
+        poller: { ...config.poller, startupDelayMs: Math.max(0, delayEndsAt - Date.now()) },
+        logger,
+        timing: options.timing,
+      });
+      await loop.start();
+      return () => loop.stop();
+    },
   });
-  await loop.start();
+  await leadership.start();
   return {
     name: 'poller',
-    readiness: [{ name: 'mailbox', check: () => source.check() }],
+    readiness: [
+      {
+        name: 'mailbox',
+        // A standby is ready by design: it holds no mailbox connection until it takes over.
+        check: async () => {
+          if (leadership.role === 'leader') await source.check();
+          return { role: leadership.role };
+        },
+      },
+    ],
     routers: source.routers,
-    close: () => loop.stop(),
+    close: () => leadership.stop(),
   };
 }
 
@@ -60,7 +101,7 @@ function createMailboxSource(
   const { config } = context;
   switch (config.mailboxSource) {
     case 'imap':
-      return createImapSource(config, logger, imapTokens(context, logger));
+      return createImapSource(config, logger, imapTokens(context, logger), options.imap);
     case 'graph':
       return createGraphSource(config, logger, options.graph);
   }

@@ -8,6 +8,8 @@ import {
   type Logger,
   type PollerConfig,
 } from '@rc/runtime';
+import { UidValidity } from './imap-uid-validity';
+import { DEFAULT_IMAP_LIVENESS, probeLiveness, type ImapLivenessOptions } from './imap-liveness';
 import type { FetchedMessage, MailboxSource, PendingMessage } from './mailbox-source';
 
 /** UIDs as an IMAP sequence set ("4,7,9"); the server handles the whole batch in one command. */
@@ -19,6 +21,12 @@ function uidSet(ids: string[]): string {
 export type ImapSourceConfig = ImapConfig &
   Pick<PollerConfig, 'afterProcessing'> &
   Pick<CoreConfig, 'tlsCaFile' | 'mailDebug'>;
+
+export interface ImapSourceOptions {
+  liveness?: Partial<ImapLivenessOptions>;
+  /** the longest wait for the TCP connection and for the server's greeting (imapflow: 90 s, 16 s) */
+  connectTimeoutMs?: number;
+}
 
 /** What XOAUTH2 needs of the process's shared token manager (@rc/microsoft). */
 export type ImapOAuth2Tokens = Pick<OAuth2TokenManager, 'getAccessToken' | 'invalidate' | 'status'>;
@@ -32,6 +40,7 @@ export function createImapSource(
   config: ImapSourceConfig,
   logger: Logger,
   oauth2Tokens?: ImapOAuth2Tokens,
+  options: ImapSourceOptions = {},
 ): MailboxSource {
   const { imap } = config;
   // RC_OAUTH2_* may be there for SMTP alone: RC_IMAP_AUTH decides for IMAP.
@@ -42,6 +51,11 @@ export function createImapSource(
   let lastError: Error | undefined;
   /** the access token of the login in progress, invalidated if the server refuses it */
   let offeredToken: string | undefined;
+  const validity = new UidValidity(imap.folder, logger);
+  /** true while the connection sits in IDLE (entered by `watch`), false while a sync uses it */
+  let watching = false;
+  let stopProbing: () => void = () => undefined;
+  const liveness = { ...DEFAULT_IMAP_LIVENESS, ...options.liveness };
 
   async function authOptions(): Promise<ImapFlowOptions['auth']> {
     if (!tokens) return { user: imap.user, pass: imap.password ?? '' };
@@ -58,7 +72,27 @@ export function createImapSource(
     return client;
   }
 
-  async function openFolder(connection: ImapFlow): Promise<void> {
+  /** The connection, for a batch's UIDs: only while they still name the listed messages. */
+  function requireListedUids(): ImapFlow {
+    const connection = requireClient();
+    validity.assertUnchanged();
+    watching = false;
+    return connection;
+  }
+
+  function enterIdle(): void {
+    const connection = client;
+    if (!connection?.usable) return;
+    watching = true;
+    connection.idle().catch((error: unknown) => {
+      logger.debug(
+        { err: error instanceof Error ? error.message : String(error) },
+        'imap idle ended with an error',
+      );
+    });
+  }
+
+  async function openFolder(connection: ImapFlow): Promise<bigint | undefined> {
     const after = config.afterProcessing;
     if (after.kind === 'move') {
       // MOVE into a missing folder fails with [TRYCREATE] (RFC 3501 6.4.7) on every sync, so the
@@ -70,7 +104,7 @@ export function createImapSource(
         );
       });
     }
-    await connection.mailboxOpen(imap.folder);
+    return (await connection.mailboxOpen(imap.folder)).uidValidity;
   }
 
   return {
@@ -92,6 +126,12 @@ export function createImapSource(
         disableAutoIdle: true,
         // Some servers drop IDLE silently after ~30 min (RFC 2177 allows 29); re-issue it well before.
         maxIdleTime: 5 * 60_000,
+        ...(options.connectTimeoutMs
+          ? {
+              connectionTimeout: options.connectTimeoutMs,
+              greetingTimeout: options.connectTimeoutMs,
+            }
+          : {}),
         logger: config.mailDebug ? (logger.child({ protocol: 'imap' }) as never) : false,
         clientInfo: { name: 'remote-completion' },
       });
@@ -100,10 +140,14 @@ export function createImapSource(
         logger.warn({ err: error.message }, 'imap connection error');
       });
       connection.on('exists', () => onNewMail());
-      connection.on('close', () => onClose(lastError));
+      connection.on('close', () => {
+        stopProbing();
+        onClose(lastError);
+      });
+      let opened: bigint | undefined;
       try {
         await connection.connect();
-        await openFolder(connection);
+        opened = await openFolder(connection);
       } catch (error) {
         // A login that worked but a folder that did not would otherwise leave a live connection
         // that nothing holds (`client` is unset) and that no close() reaches.
@@ -114,10 +158,21 @@ export function createImapSource(
       }
       client = connection;
       lastError = undefined;
+      validity.opened(opened);
+      stopProbing = probeLiveness(connection, liveness, {
+        idle: () => watching && client === connection,
+        resumeIdle: enterIdle,
+        dead: (reason) => {
+          lastError = new Error(reason);
+          logger.warn({ err: reason }, 'imap connection is dead, reconnecting');
+        },
+      });
     },
 
     async list(limit) {
       const connection = requireClient();
+      watching = false;
+      validity.listed();
       const uids = (await connection.search({ all: true }, { uid: true })) || [];
       const oldest = uids.sort((a, b) => a - b).slice(0, limit);
       if (oldest.length === 0) return [];
@@ -133,7 +188,7 @@ export function createImapSource(
     },
 
     async fetch(messages, maxBytes) {
-      const connection = requireClient();
+      const connection = requireListedUids();
       const fetched: FetchedMessage[] = [];
       const whole = messages.filter((message) => message.size <= maxBytes);
       const huge = messages.filter((message) => message.size > maxBytes);
@@ -175,7 +230,7 @@ export function createImapSource(
 
     async remove(ids) {
       if (ids.length === 0) return;
-      const connection = requireClient();
+      const connection = requireListedUids();
       // imapflow reports a refused MOVE or STORE/EXPUNGE by resolving false, not by throwing; a
       // silent failure would leave the mail in place and re-queue it on every sync (a full batch
       // would even loop at once), so it fails the sync instead.
@@ -199,16 +254,7 @@ export function createImapSource(
       }
     },
 
-    watch() {
-      const connection = client;
-      if (!connection?.usable) return;
-      connection.idle().catch((error: unknown) => {
-        logger.debug(
-          { err: error instanceof Error ? error.message : String(error) },
-          'imap idle ended with an error',
-        );
-      });
-    },
+    watch: enterIdle,
 
     async check() {
       const status = tokens?.status();
@@ -223,6 +269,7 @@ export function createImapSource(
     async close() {
       const connection = client;
       client = undefined;
+      stopProbing();
       if (!connection) return;
       try {
         await connection.logout();
