@@ -1,4 +1,5 @@
 import { ConfigError, EXIT_CONFIG } from './config-error';
+import { withConfigFile } from './config-file';
 import { readCoreConfig, type CoreConfig } from './core';
 import { readEncryptionKeys, type EncryptionConfig } from './encryption-keys';
 import { readGraphConfig, type GraphConfig } from './graph';
@@ -31,8 +32,9 @@ export type Config = CoreConfig &
   SectionsConfig;
 
 /**
- * Configuration comes from the environment only (SPEC 3.1), is validated once at start-up,
- * and every problem is reported at once, one line each, so an operator fixes them in one go.
+ * Configuration comes from the environment over RC_CONFIG_FILE (SPEC 3.1), is validated once at
+ * start-up, and every problem is reported at once, one line each, so an operator fixes them in
+ * one go.
  * `NAME_FILE` reads a secret from a file (Docker/Kubernetes secrets). Each section's problems
  * are reported together with the rest.
  */
@@ -41,7 +43,9 @@ export function loadConfig(
   roles: ServiceRole[],
   sections: readonly ConfigSection<unknown>[] = [],
 ): Config {
-  const read = new ConfigReader(env);
+  const file = withConfigFile(env);
+  const read = new ConfigReader(file.env);
+  read.problems.push(...file.problems);
   const core = readCoreConfig(read, roles);
   const mail = readMailConfig(read, roles);
   const encryption: EncryptionConfig = { encryptionKeys: readEncryptionKeys(read) };
