@@ -25,6 +25,10 @@ export const REJECTION_REASONS = Object.freeze({
   rate_limited: 'the sender exceeded RC_SENDER_RATE_LIMIT (emails processed per sender per window)',
   processing_failed:
     'verification failed on every retry (see the dead-letter queue); the raw message is kept there',
+  read_receipt: 'a read receipt (RFC 8098 disposition notification), never an answer',
+  calendar_reply: 'a calendar response (text/calendar METHOD:REPLY, "Accepted:"), never an answer',
+  auto_forward:
+    'forwarded by a mailbox rule (Exchange inbox rule, Sieve redirect), not written as an answer',
 } as const);
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

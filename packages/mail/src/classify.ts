@@ -1,8 +1,10 @@
 import { foldText } from './fold-text';
 import type { ParsedMessage } from './parse-message';
+import { isCalendarReply, isReadReceipt, isRuleForward } from './non-answers';
 import { normalizeAddress } from './whitelist';
 
-export type AutomaticKind = 'auto_reply' | 'bounce' | 'loop';
+export type AutomaticKind =
+  'auto_reply' | 'bounce' | 'loop' | 'read_receipt' | 'calendar_reply' | 'auto_forward';
 
 export interface ClassifyOptions {
   /** Our own addresses (the mailbox, RC_MAIL_FROM): mail from them is a loop. */
@@ -15,15 +17,20 @@ export const OWN_HEADER_NAME = 'x-remote-completion';
 
 /**
  * Why a message is not a human answer, or null if it may be one. Loops are checked first
- * (our own mail must never be acted on), then bounces, then auto-replies (RFC 3834 and the
- * de-facto headers and subjects of Exchange, Gmail, and the common vacation responders).
+ * (our own mail must never be acted on), then read receipts (before bounces: both are
+ * multipart/report), bounces, calendar responses, rule forwards (non-answers.ts), then
+ * auto-replies (RFC 3834 and the de-facto headers and subjects of Exchange, Gmail, and the
+ * common vacation responders).
  */
 export function classifyAutomatic(
   message: ParsedMessage,
   opts?: ClassifyOptions,
 ): AutomaticKind | null {
   if (isLoop(message, opts)) return 'loop';
+  if (isReadReceipt(message)) return 'read_receipt';
   if (isBounce(message)) return 'bounce';
+  if (isCalendarReply(message)) return 'calendar_reply';
+  if (isRuleForward(message, opts?.ownAddresses ?? [])) return 'auto_forward';
   if (isAutoReply(message)) return 'auto_reply';
   return null;
 }

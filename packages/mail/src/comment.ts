@@ -1,4 +1,5 @@
 import { MARKER_LINE_PATTERN } from './answer-template';
+import { disclaimerStart } from './disclaimer';
 import { ownLineFlags } from './quoted-history';
 import { isClientFooter, isSignatureSeparator } from './signature';
 
@@ -6,7 +7,8 @@ export const MAX_COMMENT_LENGTH = 4000;
 
 /**
  * What the person wrote: the text above our marker line (button answers), without quoted
- * history, signatures and "Sent from my iPhone" lines, trimmed, at most 4000 characters. An
+ * history, signatures, "Sent from my iPhone" lines and legal disclaimers, trimmed, at most 4000
+ * characters. An
  * answer written below the quote (bottom-posting) is found there.
  */
 export function extractComment(text: string): string {
@@ -22,6 +24,7 @@ export function extractComment(text: string): string {
     if (isClientFooter(line)) continue;
     kept.push(line);
   }
+  kept.length = disclaimerStart(kept);
   // Outlook draws a rule of underscores (or html-to-text a line of dashes) above its header block.
   while (kept.length > 0 && RULE_LINE.test(kept[kept.length - 1] ?? '')) kept.pop();
   const comment = kept.join('\n').replace(BLANK_RUNS, '\n\n').trim();

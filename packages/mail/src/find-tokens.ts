@@ -1,6 +1,6 @@
 import { findAnswerTokens, type AnswerToken } from '@rc/tokens';
 import { markerLineStart } from './comment';
-import { quotedHtmlStart } from './html-text';
+import { htmlHistoryStart } from './html-history';
 import type { ParsedMessage } from './parse-message';
 import { ownLineFlags, quotedHistoryStart } from './quoted-history';
 
@@ -27,7 +27,7 @@ export function findMessageTokens(
   inSubject: AnswerToken[] = findSubjectTokens(message),
 ): FoundTokens {
   const text = splitOwnText(message.text);
-  const htmlCut = quotedHtmlStart(message.html);
+  const htmlCut = htmlHistoryStart(message.html);
   const direct = collectTokens([text.own, message.html.slice(0, htmlCut)], () => true, inSubject);
   const referenced = collectTokens(
     [message.inReplyTo.join(' '), message.references.join(' ')],

@@ -61,6 +61,11 @@ const convertHtml = compile({
     { selector: 'div.gmail_quote', format: 'blockquote' },
     { selector: '[class*="yahoo_quoted"]', format: 'blockquote' },
     { selector: 'div.moz-cite-prefix', format: 'blockquote' },
+    // GMX and Web.de, Proton Mail, Spark, Zoho Mail
+    { selector: 'div[name="quote"]', format: 'blockquote' },
+    { selector: 'div.protonmail_quote', format: 'blockquote' },
+    { selector: 'div[name="messageReplySection"]', format: 'blockquote' },
+    { selector: 'div.zmail_extra', format: 'blockquote' },
   ],
 });
 
@@ -69,7 +74,9 @@ const convertHtml = compile({
  * around it: Gmail `gmail_quote`, Apple Mail / Thunderbird `<blockquote type="cite">`,
  * Thunderbird `moz-cite-prefix`, Outlook on the web and mobile `divRplyFwdMsg` / `appendonsend`
  * / the reference message container of new Outlook, classic Outlook's and Windows Mail's
- * bordered header block, Yahoo `yahoo_quoted`. Returns html.length if none.
+ * bordered header block, Yahoo `yahoo_quoted`, GMX / Web.de `div name="quote"`, Proton
+ * `protonmail_quote`, Spark `messageReplySection`, Zoho `zmail_extra`, Airmail `airmail_on`.
+ * Returns html.length if none.
  */
 export function quotedHtmlStart(html: string): number {
   const lower = html.toLowerCase();
@@ -99,4 +106,10 @@ const HTML_QUOTE_MARKERS = [
   'olk_src_body_section',
   '-----original message-----',
   '原始邮件',
+  // GMX / Web.de, Proton Mail, Spark, Zoho Mail, Airmail
+  'name="quote"',
+  'protonmail_quote',
+  'name="messagereplysection"',
+  'zmail_extra',
+  'airmail_on',
 ];

@@ -41,6 +41,8 @@ export interface ParsedMessage {
   attachmentTypes: string[];
   /** File names of the attachments (RFC 2231 and RFC 2047 decoded), '' for an unnamed part. */
   attachmentNames: string[];
+  /** The iTIP METHOD (upper case) of each text/calendar part, e.g. 'REPLY' for an "Accepted:". */
+  calendarMethods: string[];
 }
 
 export type ParseResult =
@@ -160,8 +162,19 @@ function toParsedMessage(mail: ParsedMail): ParsedMessage {
       String(attachment.contentType ?? '').toLowerCase(),
     ),
     attachmentNames: mail.attachments.map((attachment) => attachment.filename ?? ''),
+    calendarMethods: mail.attachments.flatMap(calendarMethod),
   };
 }
+
+/** RFC 5545 METHOD of a calendar part; read from its first bytes, where METHOD sits. */
+function calendarMethod(attachment: ParsedMail['attachments'][number]): string[] {
+  if (!CALENDAR_TYPES.has(String(attachment.contentType ?? '').toLowerCase())) return [];
+  const head = attachment.content.subarray(0, 4096).toString('utf8');
+  const method = /^METHOD:([A-Za-z-]+)/m.exec(head)?.[1];
+  return method ? [method.toUpperCase()] : [];
+}
+
+const CALENDAR_TYPES = new Set(['text/calendar', 'application/ics']);
 
 const FOLDING = /\r?\n[ \t]*/g;
 const NON_ASCII = /[\x80-\xff]/;

@@ -1,16 +1,26 @@
+import {
+  ATTRIBUTION,
+  ATTRIBUTION_START,
+  isBareSeparatorTitle,
+  isDashedAttribution,
+  isHeaderBlockAt,
+  isSeparatorLine,
+  WRITING_VERB,
+} from './quote-headers';
 import { isSalutationLine } from './reply-action';
 import { isClientFooter, isSignatureSeparator } from './signature';
 
 /**
  * Recognises the quoted history that mail clients put below (or around) what a person writes:
- * `>` lines, attribution lines ("On … wrote:" in many languages), Outlook's header block,
- * "Original Message" and forward separators. Shared by comment extraction and token search, so
+ * `>` lines, attribution lines ("On … wrote:" in many languages), header blocks, "Original
+ * Message" and forward separators (the patterns are in quote-headers.ts). Shared by comment extraction and token search, so
  * that a token or a word in the quoted request email is never taken for something the person
  * said.
  *
  * Two kinds of boundary:
- * - hard: Outlook's "From:/Sent:" block, "-----Original Message-----", forward separators, and
- *   an attribution line followed by unmarked text (Yahoo). Everything after it is history.
+ * - hard: a header block ("From:/Sent:", "Gesendet:/Von:"), "-----Original Message-----",
+ *   forward separators, Zoho's "---- On … wrote ----", and an attribution line followed by
+ *   unmarked text (Yahoo). Everything after it is history.
  * - soft: an attribution line followed by `>` lines. The quote is marked line by line, so
  *   text after it can be the person's again: Thunderbird and The Bat! write the answer below
  *   the quote by default.
@@ -77,10 +87,13 @@ function nextBoundary(lines: readonly string[], from: number): Boundary | null {
   for (let index = from; index < lines.length; index++) {
     const line = (lines[index] ?? '').trim();
     if (line.length === 0 || isQuotedLine(line)) continue;
-    if (SEPARATOR_LINE.test(line)) return { index, end: index + 1, soft: false };
-    if (OUTLOOK_FROM.test(line) && hasOutlookDateBelow(lines, index)) {
+    if (isSeparatorLine(line) || isDashedAttribution(line)) {
       return { index, end: index + 1, soft: false };
     }
+    if (isBareSeparatorTitle(line) && isHeaderBlockAt(lines, nextNonBlank(lines, index))) {
+      return { index, end: index + 1, soft: false };
+    }
+    if (isHeaderBlockAt(lines, index)) return { index, end: index + 1, soft: false };
     const span = attributionSpan(lines, index);
     if (span === 0) continue;
     const quoteFollows = nextNonBlankIsQuoted(lines, index + span - 1);
@@ -94,37 +107,6 @@ function nextBoundary(lines: readonly string[], from: number): Boundary | null {
 }
 
 const QUOTED_LINE = /^[ \t]*>/;
-
-/** "-----Original Message-----" and friends, Gmail's and Foxmail's forward headers, Apple's forward line. */
-const SEPARATOR_LINE = new RegExp(
-  [
-    String.raw`^-{2,}\s*(?:original message|original|ursprüngliche nachricht|originalnachricht|message d'origine|mensaje original|oorspronkelijk bericht|origineel bericht|mensagem original|messaggio originale|原始邮件|原始郵件|元のメッセージ|исходное сообщение)\s*-{2,}$`,
-    String.raw`^-{2,}\s*(?:forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht|mensagem encaminhada|messaggio inoltrato|转发的邮件|転送されたメッセージ|пересылаемое сообщение)\s*-{2,}$`,
-    String.raw`^(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|begin doorgestuurd bericht|início da mensagem encaminhada)\s*:$`,
-  ].join('|'),
-  'iu',
-);
-
-/** First words of attribution lines: On (EN), Am (DE), Le (FR), El (ES), Op (NL), Em (PT), Il (IT). */
-const ATTRIBUTION_START = /^(?:on|am|le|el|op|em|il)\s/i;
-
-/** Whole attribution lines in the languages above; Gmail wraps long ones, so up to three lines are joined. */
-const ATTRIBUTION = new RegExp(
-  [
-    String.raw`^on\s.*\bwrote\s*:$`,
-    String.raw`^am\s.*\b(?:schrieb|geschrieben)\b.*:$`,
-    String.raw`^le\s.*\ba écrit\s*:$`,
-    String.raw`^el\s.*\bescribió.*:$`,
-    String.raw`^op\s.*\b(?:schreef|geschreven)\b.*:$`,
-    String.raw`^em\s.*\bescreveu.*:$`,
-    String.raw`^il\s.*\bha scritto\b.*:$`,
-  ].join('|'),
-  'iu',
-);
-
-/** "Alice <a@b> wrote:", "Release Bot schrieb am …:", "… 写道：": a verb of writing, then a colon. */
-const WRITING_VERB =
-  /(?:\bwrote|\bwrites|\bschrieb|\bgeschrieben|a écrit|escribió|schreef|geschreven|escreveu|ha scritto|написал|написала|написал\(а\)|писали|skrev|kirjoitti|napisał|yazdı|書きました|のメール|写道|寫道)[^:：]{0,60}[:：]$/iu;
 
 /** A colon-terminated line that names an address, or a date with a time: a localised attribution. */
 const ENDS_WITH_COLON = /[:：]$/u;
@@ -160,23 +142,16 @@ function isKnownAttribution(lines: readonly string[], index: number): boolean {
   return false;
 }
 
-/** Outlook's header block: "From: …" then "Sent: …" (or Date) within the next lines, in Outlook's many languages. */
-const OUTLOOK_FROM =
-  /^\*?(?:from|von|de|van|da|fra|från|od|от|kimden|lähettäjä|feladó|nadawca|mittente|差出人|发件人|寄件者|보낸 사람)\s?[:：]\*?\s*\S/iu;
-const OUTLOOK_DATE =
-  /^\*?(?:sent|date|gesendet|datum|envoyé|enviado|enviada|fecha|verzonden|inviato|data|skickat|sendt|wysłano|отправлено|дата|gönderildi|tarih|lähetetty|elküldve|送信日時|日付|发送时间|發送時間|日期|时间|보낸 날짜)\s?[:：]/iu;
+function nextNonBlank(lines: readonly string[], index: number): number {
+  let next = index + 1;
+  while (next < lines.length && (lines[next] ?? '').trim().length === 0) next++;
+  return next;
+}
 
 function nextNonBlankIsQuoted(lines: readonly string[], index: number): boolean {
   for (let next = index + 1; next < lines.length; next++) {
     const line = lines[next] ?? '';
     if (line.trim().length > 0) return isQuotedLine(line);
-  }
-  return false;
-}
-
-function hasOutlookDateBelow(lines: readonly string[], index: number): boolean {
-  for (let next = index + 1; next <= index + 4 && next < lines.length; next++) {
-    if (OUTLOOK_DATE.test((lines[next] ?? '').trim())) return true;
   }
   return false;
 }

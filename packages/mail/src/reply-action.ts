@@ -30,6 +30,12 @@ export const DEFAULT_ACTION_VOCABULARY: ActionVocabulary = Object.freeze({
     /* JA */ '承認', '承認します', '承認しました',
     /* ZH */ '同意', '批准', '通过',
     /* RU */ 'одобрено', 'одобряю', 'согласовано', 'согласен', 'согласна', 'да',
+    /* IT */ 'approvato', 'approvata', 'approvo', 'sì',
+    /* PL */ 'zatwierdzone', 'zatwierdzony', 'zatwierdzam', 'zaakceptowane', 'akceptuję',
+    /* SV */ 'godkänd', 'godkänt', 'godkänner',
+    /* TR */ 'onaylandı', 'onaylıyorum', 'evet',
+    /* CS */ 'schváleno', 'schvaluji',
+    /* KO */ '승인됨', '승인합니다', '승인했습니다', '예',
   ]) as string[],
   fail: Object.freeze([
     /* EN */ 'fail', 'failed', 'reject', 'rejected', 'decline', 'declined', 'deny', 'denied', 'no',
@@ -42,6 +48,12 @@ export const DEFAULT_ACTION_VOCABULARY: ActionVocabulary = Object.freeze({
     /* JA */ '却下', '却下します', '却下しました', '否認',
     /* ZH */ '拒绝', '驳回', '不同意', '不批准',
     /* RU */ 'отклонено', 'отклоняю', 'отказано', 'нет',
+    /* IT */ 'rifiutato', 'rifiutata', 'rifiuto', 'respinto', 'respinta',
+    /* PL */ 'odrzucone', 'odrzucony', 'odrzucam', 'nie',
+    /* SV */ 'nekad', 'nekat', 'nej',
+    /* TR */ 'reddedildi', 'reddediyorum', 'hayır',
+    /* CS */ 'zamítnuto', 'zamítám', 'ne',
+    /* KO */ '거부됨', '거부합니다', '거절합니다', '반려합니다', '아니요', '아니오',
   ]) as string[],
 }) as ActionVocabulary;
 
@@ -70,7 +82,8 @@ const NEGATIONS = new Set(
   [
     'not', 'dont', 'doesnt', 'didnt', 'isnt', 'cant', 'cannot', 'wont', 'shouldnt', 'never',
     'nicht', 'kein', 'keine', 'nie', 'niemals', 'ne', 'pas', 'jamais', 'nunca', 'nao', 'niet',
-    'geen', 'nooit', 'non', 'no', 'mai', 'не', 'нет', 'никогда',
+    'geen', 'nooit', 'non', 'no', 'mai', 'не', 'нет', 'никогда', 'nigdy', 'inte', 'ej', 'icke',
+    'aldrig', 'nikdy',
   ].map(foldText),
 );
 
@@ -80,7 +93,8 @@ const HEDGES = new Set(
   [
     'maybe', 'perhaps', 'probably', 'possibly', 'vielleicht', 'eventuell', 'evtl', 'wahrscheinlich',
     'peut', 'probablement', 'quizas', 'quiza', 'tal', 'talvez', 'probablemente', 'misschien',
-    'waarschijnlijk', 'provavelmente', 'forse', 'probabilmente',
+    'waarschijnlijk', 'provavelmente', 'forse', 'probabilmente', 'może', 'chyba', 'kanske',
+    'belki', 'možná', 'asi', '아마',
   ].map(foldText),
 );
 
@@ -92,7 +106,9 @@ const GREETINGS = new Set(
     'bonjour', 'salut', 'coucou', 'hola', 'buenos', 'buenas', 'hoi', 'beste', 'goedemorgen',
     'goedemiddag', 'ola', 'oi', 'bom', 'boa', 'ciao', 'buongiorno', 'salve', 'good',
     'здравствуйте', 'привет', 'добрый', 'уважаемый', 'уважаемая', '你好', '您好', 'お疲れ様です',
-    'お世話になっております',
+    'お世話になっております', 'buonasera', 'gentile', 'dzień', 'witam', 'cześć', 'szanowny',
+    'szanowna', 'hej', 'hejsan', 'merhaba', 'selam', 'sayın', 'dobrý', 'ahoj', 'vážený', 'vážená',
+    'zdravím', '안녕하세요',
   ].map(foldText),
 );
 
@@ -121,10 +137,23 @@ export function detectReplyAction(
       greetingSkipped = true;
       continue;
     }
-    return decide(words, hits);
+    const decided = decide(words, hits);
+    // "Approved?" or "Reject this?" asks, it does not answer.
+    return decided && isQuestion(line, words, hits[0]) ? null : decided;
   }
   return null;
 }
+
+/** Whether the sentence holding the first action word ends with a question mark. */
+function isQuestion(line: string, words: Word[], first: Hit | undefined): boolean {
+  if (!first) return false;
+  const from = words[first.index + first.length - 1]?.end ?? 0;
+  const terminator = SENTENCE_END.exec(line.slice(from));
+  return terminator !== null && QUESTION_MARK.test(terminator[0]);
+}
+
+const SENTENCE_END = /[.!?;。！？；¿؟]/u;
+const QUESTION_MARK = /[?？؟]/u;
 
 /** A salutation line such as "Hi Alice," or "Здравствуйте, Release." */
 export function isSalutationLine(line: string): boolean {
@@ -139,6 +168,8 @@ interface Word {
   folded: string;
   /** no punctuation between this word and the one before it */
   joinedToPrevious: boolean;
+  /** offset just past the word in its line */
+  end: number;
 }
 
 interface Hit {
@@ -163,6 +194,7 @@ function lineWords(line: string): Word[] {
     words.push({
       folded: foldText(match[0]).replace(/['’]/g, ''),
       joinedToPrevious: !CLAUSE_BREAK.test(line.slice(previousEnd, start)),
+      end: start + match[0].length,
     });
     previousEnd = start + match[0].length;
   }

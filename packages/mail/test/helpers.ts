@@ -58,6 +58,7 @@ export function messageWith(
     attachmentsCount: 0,
     attachmentTypes: [],
     attachmentNames: [],
+    calendarMethods: [],
     ...rest,
   };
 }

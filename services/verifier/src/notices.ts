@@ -35,6 +35,10 @@ export const NOTICE_POLICY: Readonly<Record<RejectionReason, 'notify' | 'silent'
   not_whitelisted: 'silent',
   dmarc_fail: 'silent',
   processing_failed: 'silent',
+  // Software answering for a person: telling it why only breeds more automatic mail.
+  read_receipt: 'silent',
+  calendar_reply: 'silent',
+  auto_forward: 'silent',
 };
 
 /** The reasons that never get a notice, whoever sent the mail. */

@@ -94,6 +94,36 @@ const REACH: Record<RejectionReason, () => Promise<InboundRecord>> = {
       }),
     ),
   loop: () => verify(buttonAnswer({ from: MAILBOX, body: 'ours' })),
+  read_receipt: () =>
+    verify(
+      buttonAnswer({
+        from: person('reader'),
+        body: 'displayed',
+        headers: [
+          'Content-Type: multipart/report; report-type=disposition-notification; boundary=x',
+        ],
+      }),
+    ),
+  calendar_reply: () =>
+    verify(
+      [
+        `From: ${person('calendar')}`,
+        `To: ${MAILBOX}`,
+        'Subject: Accepted: Approve deploy',
+        'MIME-Version: 1.0',
+        'Content-Type: text/calendar; method=REPLY',
+        '',
+        'BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR\r\n',
+      ].join('\r\n'),
+    ),
+  auto_forward: () =>
+    verify(
+      buttonAnswer({
+        from: person('rule'),
+        body: 'forwarded',
+        headers: ['X-MS-Exchange-Inbox-Rules-Loop: rule@corp.example'],
+      }),
+    ),
   no_token: () => verify(buttonAnswer({ from: person('chatty'), body: 'What is this?' })),
   async no_action() {
     const from = person('vague');

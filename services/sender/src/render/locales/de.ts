@@ -61,6 +61,12 @@ export const de: LocaleStrings = {
           'Ihre E-Mail sah wie eine automatische Antwort aus (etwa eine Abwesenheitsnotiz) und wurde daher nicht als Antwort gelesen.',
         bounce: () =>
           'Ihre E-Mail sah wie ein Zustellbericht aus und wurde daher nicht als Antwort gelesen.',
+        read_receipt: () =>
+          'Ihre E-Mail war eine Lesebestätigung und wurde daher nicht als Antwort gelesen.',
+        calendar_reply: () =>
+          `Ihre E-Mail war eine Kalenderantwort (etwa „Angenommen“) und wurde daher nicht als Antwort gelesen. Bitte verwenden Sie die Schaltfläche ${BUTTONS} in der Anfrage-E-Mail.`,
+        auto_forward: () =>
+          'Ihre E-Mail wurde von einer Postfachregel weitergeleitet und daher nicht als Antwort gelesen. Bitte beantworten Sie die Anfrage-E-Mail selbst.',
         loop: () => COULD_NOT_APPLY,
         too_large: () =>
           'Ihre E-Mail war zu groß, um gelesen zu werden. Bitte antworten Sie erneut ohne Anhänge.',

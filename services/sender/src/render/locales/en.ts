@@ -59,6 +59,11 @@ export const en: LocaleStrings = {
         auto_reply: () =>
           'Your email looked like an automatic reply (such as an out-of-office message), so it was not read as an answer.',
         bounce: () => 'Your email looked like a delivery report, so it was not read as an answer.',
+        read_receipt: () => 'Your email was a read receipt, so it was not read as an answer.',
+        calendar_reply: () =>
+          'Your email was a calendar response (such as "Accepted"), so it was not read as an answer. Please use the Complete task or Fail task button in the request email.',
+        auto_forward: () =>
+          'Your email was forwarded by a mailbox rule, so it was not read as an answer. Please answer the request email yourself.',
         loop: () => COULD_NOT_APPLY,
         too_large: () =>
           'Your email was too large to be read. Please answer again without attachments.',
