@@ -102,6 +102,8 @@ export async function startHost(
   });
 
   let closed: Promise<void> | undefined;
+  // Intake first (no new requests, those in flight answered), then the services stop taking
+  // jobs and finish theirs, and only then the connections they used go.
   const close = () =>
     (closed ??= (async () => {
       await http.close();
@@ -126,7 +128,7 @@ export async function runFromEnvironment(
   const config = loadConfigOrExit(roles, process.env, sections);
   try {
     const host = await startHost(config, starters, serviceName);
-    closeOnSignals(host.context.logger, host.close);
+    closeOnSignals(host.context.logger, host.close, config.shutdownTimeoutMs);
   } catch (error) {
     process.stderr.write(
       `${serviceName} failed to start: ${error instanceof Error ? error.message : String(error)}\n`,

@@ -1,38 +1,58 @@
+import { constants } from 'node:os';
 import type { Logger } from 'pino';
 
+/** RC_SHUTDOWN_TIMEOUT's default: inside Kubernetes' 30 s terminationGracePeriodSeconds. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
+
+/** The exit code of a graceful stop that did not finish (the deadline, or `close` failed). */
+export const EXIT_SHUTDOWN_INCOMPLETE = 1;
+
 /**
- * SIGINT/SIGTERM close everything in order (stop taking work, finish jobs in flight, then
- * close connections). A second signal, or a hang past the grace period, exits at once.
+ * SIGTERM or SIGINT closes everything in order: stop taking work (HTTP, workers, the poller's
+ * lease is handed back), finish jobs in flight, then close connections, and exit 0. Past
+ * `timeoutMs` it exits 1: jobs still running are taken back by another worker once their
+ * lock expires (BullMQ's stalled-job check), so nothing is lost, only delayed. A second
+ * signal exits at once with the shell's code for it, 128 + its number: 130 for SIGINT, 143
+ * for SIGTERM.
  */
-export function closeOnSignals(logger: Logger, close: () => Promise<void>, graceMs = 20_000): void {
+export function closeOnSignals(
+  logger: Logger,
+  close: () => Promise<void>,
+  timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS,
+): void {
   let closing = false;
+  const exit = (code: number) => {
+    logger.flush();
+    process.exit(code);
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) {
-      logger.warn({ signal }, 'second signal, exiting now');
-      process.exit(1);
+      const code = 128 + constants.signals[signal];
+      logger.warn({ signal, exitCode: code }, 'second signal, exiting now');
+      exit(code);
+      return;
     }
     closing = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, timeoutMs }, 'shutting down');
     const timer = setTimeout(() => {
-      logger.error({ graceMs }, 'shutdown took too long, exiting');
-      process.exit(1);
-    }, graceMs);
+      logger.error({ timeoutMs }, 'shutdown deadline passed (RC_SHUTDOWN_TIMEOUT), exiting');
+      exit(EXIT_SHUTDOWN_INCOMPLETE);
+    }, timeoutMs);
     timer.unref();
     close().then(
       () => {
         logger.info('stopped');
-        logger.flush();
-        process.exit(0);
+        exit(0);
       },
       (error: unknown) => {
         logger.error(
           { err: error instanceof Error ? error.message : String(error) },
           'shutdown failed',
         );
-        process.exit(1);
+        exit(EXIT_SHUTDOWN_INCOMPLETE);
       },
     );
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }

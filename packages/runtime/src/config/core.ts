@@ -15,6 +15,8 @@ export interface CoreConfig {
    * connection (IMAP, SMTP, Graph, token endpoints, engines); verification always stays on
    */
   tlsCaFile?: string;
+  /** RC_SHUTDOWN_TIMEOUT: how long SIGTERM waits for jobs in flight before exiting anyway */
+  shutdownTimeoutMs: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -38,6 +40,7 @@ export function readCoreConfig(read: ConfigReader, roles: ServiceRole[]): CoreCo
     logLevel: read.oneOf('RC_LOG_LEVEL', LOG_LEVELS, 'info'),
     mailDebug: read.boolean('RC_MAIL_DEBUG', false),
     tlsCaFile: readTlsCaFile(read),
+    shutdownTimeoutMs: read.duration('RC_SHUTDOWN_TIMEOUT', '25s', '25s'),
   };
 }
 
