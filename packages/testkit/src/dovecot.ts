@@ -19,6 +19,8 @@ export interface DovecotInstance {
   imapPort: number;
   lmtpPort: number;
   password: string;
+  /** stops the server (every session is cut) and starts it again on the same ports and mail */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -172,6 +174,47 @@ async function startOnce(
   // A retry reuses base_dir; a stale pid file must not be mistaken for the new master.
   await rm(path.join(layout.baseDir, 'master.pid'), { force: true });
 
+  let masterPid = await launchMaster(layout);
+  const unhook = onProcessExit(() => killQuietly(masterPid ?? undefined));
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await stopMaster(layout, masterPid);
+      unhook();
+    })();
+    return stopping;
+  };
+
+  const listening = () =>
+    retryUntil(
+      'dovecot',
+      async () => {
+        await probeTcp(imapPort, /^\* OK.*\r\n/);
+        await probeTcp(lmtpPort, /^220 .*\r\n/);
+      },
+      {
+        timeoutMs: 15_000,
+        abort: () =>
+          masterPid !== null && !isAlive(masterPid) ? new Error('dovecot master died') : undefined,
+      },
+    );
+  try {
+    await listening();
+  } catch (err) {
+    await stop();
+    throw await startupError(layout, err as Error);
+  }
+  const restart = async (): Promise<void> => {
+    await stopMaster(layout, masterPid);
+    await rm(path.join(layout.baseDir, 'master.pid'), { force: true });
+    masterPid = await launchMaster(layout);
+    await listening();
+  };
+  return { imapPort, lmtpPort, password, restart, stop };
+}
+
+/** Starts the master of an already written configuration; resolves to its pid once known. */
+async function launchMaster(layout: Layout): Promise<number | null> {
   // `dovecot` daemonizes and the daemon keeps inherited descriptors: a captured pipe would never
   // close, so early (pre-log_path) errors go to a file instead.
   const stderr = await open(layout.stderrPath, 'w');
@@ -201,7 +244,7 @@ async function startOnce(
   }
 
   // The launcher can exit before the forked master has written its pid file.
-  const masterPid = await retryUntil(
+  return retryUntil(
     'dovecot master.pid',
     async () => {
       const pid = await readMasterPid(layout.baseDir);
@@ -210,34 +253,6 @@ async function startOnce(
     },
     { timeoutMs: 5_000, intervalMs: 10 },
   ).catch(() => null);
-  const unhook = onProcessExit(() => killQuietly(masterPid ?? undefined));
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      await stopMaster(layout, masterPid);
-      unhook();
-    })();
-    return stopping;
-  };
-
-  try {
-    await retryUntil(
-      'dovecot',
-      async () => {
-        await probeTcp(imapPort, /^\* OK.*\r\n/);
-        await probeTcp(lmtpPort, /^220 .*\r\n/);
-      },
-      {
-        timeoutMs: 15_000,
-        abort: () =>
-          masterPid !== null && !isAlive(masterPid) ? new Error('dovecot master died') : undefined,
-      },
-    );
-  } catch (err) {
-    await stop();
-    throw await startupError(layout, err as Error);
-  }
-  return { imapPort, lmtpPort, password, stop };
 }
 
 /** Attaches the log tail; a port lost to a race becomes PortTakenError so the caller retries. */

@@ -17,6 +17,8 @@ export interface MailStack {
   credentialsFor(address: string): { user: string; pass: string };
   /** how many messages the SMTP side accepted (and Dovecot stored) so far */
   accepted(): number;
+  /** restarts Dovecot on the same ports, keeping the mail: every IMAP session is cut */
+  restartDovecot(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startMailStack(options: MailStackOptions = {}): Promise<Ma
       password: started.password,
       credentialsFor: (address) => ({ user: address, pass: started.password }),
       accepted: () => relay.accepted(),
+      restartDovecot: () => started.restart(),
       stop() {
         stopping ??= (async () => {
           await relay.stop();

@@ -10,6 +10,11 @@ import { probeTcp, retryUntil } from './wait';
 export interface RedisServer {
   url: string;
   port: number;
+  /**
+   * Stops the server — gracefully, or with SIGKILL as a crash — and starts it again on the same
+   * port and directory: with `appendonly` the data comes back from the append-only file.
+   */
+  restart(opts?: { kill?: boolean; downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +47,42 @@ export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<R
 
 async function startOnce(dir: string, opts: { appendonly?: boolean }): Promise<RedisServer> {
   const port = await findFreePort();
+  let running = await launch(dir, port, opts);
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async restart({ kill = false, downMs = 0 } = {}) {
+      if (kill) {
+        running.child.kill('SIGKILL');
+        await running.exited;
+      } else await stopChild(running.child, running.exited);
+      running.unhook();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      running = await launch(dir, port, opts);
+    },
+    stop() {
+      stopping ??= (async () => {
+        await stopChild(running.child, running.exited);
+        running.unhook();
+        await rm(dir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}
+
+interface RunningRedis {
+  child: ChildProcess;
+  exited: Promise<void>;
+  unhook: () => void;
+}
+
+async function launch(
+  dir: string,
+  port: number,
+  opts: { appendonly?: boolean },
+): Promise<RunningRedis> {
   const args = [
     '--port',
     String(port),
@@ -95,19 +136,7 @@ async function startOnce(dir: string, opts: { appendonly?: boolean }): Promise<R
     throw new Error(`${(err as Error).message}\nredis output:\n${output.text()}`);
   }
 
-  let stopping: Promise<void> | undefined;
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    stop() {
-      stopping ??= (async () => {
-        await stopChild(child, exited);
-        unhook();
-        await rm(dir, { recursive: true, force: true });
-      })();
-      return stopping;
-    },
-  };
+  return { child, exited, unhook };
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
