@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need when it is absent: redis-server and Dovecot
-# (Debian packages; root runs apt-get, others get told what to run), pnpm, node_modules.
+# (Debian packages; root runs apt-get, others get told what to run), promtool and
+# docker-compose for the deploy/ checks, pnpm, node_modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,16 +9,29 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
 [ -x /usr/lib/dovecot/lmtp ] || missing+=(dovecot-lmtpd)
+# only their binaries are used (promtool test rules, docker-compose config): no Docker engine
+tools=()
+command -v promtool >/dev/null 2>&1 || tools+=(prometheus)
+command -v docker-compose >/dev/null 2>&1 || tools+=(docker-compose)
 if [ "${RC_BOOTSTRAP_CHROMIUM:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
-if [ ${#missing[@]} -gt 0 ]; then
+if [ $((${#missing[@]} + ${#tools[@]})) -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "bootstrap: installing ${missing[*]}"
+    echo "bootstrap: installing ${missing[*]} ${tools[*]}"
     apt-get update -qq
     # Debian's maintainer scripts would start system-wide services; our tests start their own.
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "bootstrap: missing ${missing[*]}; run: sudo apt-get install -y ${missing[*]}" >&2
+    if [ ${#missing[@]} -gt 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    # without recommends: docker-compose would bring a Docker engine the tests never run
+    if [ ${#tools[@]} -gt 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${tools[@]}" >/dev/null
+    fi
+  elif [ ${#missing[@]} -gt 0 ]; then
+    echo "bootstrap: missing ${missing[*]} ${tools[*]}; run: sudo apt-get install -y ${missing[*]} ${tools[*]}" >&2
     exit 1
+  else
+    # the deploy tests skip their binary checks without them, saying so
+    echo "bootstrap: without ${tools[*]} some deploy/ checks are skipped; run: sudo apt-get install -y --no-install-recommends ${tools[*]}" >&2
   fi
 fi
 
