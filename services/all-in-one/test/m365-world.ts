@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import {
   createApiClient,
   findFreePort,
   graphAppEnv,
   readRequestEmail,
+  REPO_ROOT,
+  sleep,
   startPnpmScript,
   SYSTEM_DEFAULTS,
   waitUntil,
@@ -149,10 +152,20 @@ export function signedByProduct(hook: ReceivedWebhook): boolean {
   return expected === match[2];
 }
 
+/** `text` as it looks inside base64 (e.g. an XOAUTH2 SASL string), at each byte alignment. */
+function base64Shapes(text: string): RegExp[] {
+  return [0, 1, 2].map((pad) => {
+    const encoded = Buffer.from('\u0001'.repeat(pad) + text).toString('base64');
+    const from = Math.ceil(pad / 3) * 4;
+    const to = Math.floor((pad + text.length) / 3) * 4;
+    return new RegExp(encoded.slice(from, to).replace(/[+/]/g, (c) => `\\${c}`));
+  });
+}
+
 /**
  * The shapes of the fake's tokens, so a scan finds ANY token it issued, not only the ones a
  * test happened to see: refresh tokens are `0.rc-rt.…`, access tokens JWTs whose header (base64url
- * of the fake's fixed JOSE header) is always the same.
+ * of the fake's fixed JOSE header) is always the same; and an XOAUTH2 string in base64.
  */
 export const TOKEN_SHAPES: RegExp[] = [
   /0\.rc-rt\.[A-Za-z0-9_-]{20,}/,
@@ -161,12 +174,51 @@ export const TOKEN_SHAPES: RegExp[] = [
       .toString('base64url')
       .slice(0, 30),
   ),
+  // with the token's start: nodemailer's trace shows the string with `/* secret */` in its place
+  ...base64Shapes(`auth=Bearer ${Buffer.from('{"typ":"JWT"').toString('base64url')}`),
 ];
 
 /** The clear-text tokens found in `text` (empty when there are none). */
 export function tokensIn(text: string): string[] {
   return TOKEN_SHAPES.flatMap((shape) => {
-    const found = new RegExp(shape.source, 'g').exec(text);
-    return found ? [found[0].slice(0, 24) + '…'] : [];
+    const found = shape.exec(text);
+    if (!found) return [];
+    // where it is, cut short: enough to find the code that logged it, not enough to use it
+    const start = text.lastIndexOf('\n', found.index) + 1;
+    return [`${text.slice(start, found.index).slice(-160)}${found[0].slice(0, 12)}…`];
   });
+}
+
+/**
+ * `pnpm rc oauth2 login` as an operator runs it: the device-code prompt is read from its output
+ * and approved at the local Entra ID as `user`, as if they had signed in in a browser.
+ */
+export async function loginByDeviceCode(
+  ms: MicrosoftFake,
+  env: Record<string, string>,
+  user: string,
+): Promise<string> {
+  const child = spawn('pnpm', ['--silent', 'rc', 'oauth2', 'login'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  for (const stream of [child.stdout, child.stderr])
+    stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  try {
+    const code = await waitUntil(
+      'the device code printed',
+      () => /enter the code (\w+)/.exec(output)?.[1],
+      30_000,
+      50,
+    );
+    ms.deviceCodes.approve(user, code);
+    const status = await Promise.race([exited, sleep(20_000).then(() => 'still running' as const)]);
+    if (status !== 0) throw new Error(`rc oauth2 login ended with ${status}:\n${output}`);
+    return output;
+  } finally {
+    child.kill();
+  }
 }

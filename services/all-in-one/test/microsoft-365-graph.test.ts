@@ -1,5 +1,6 @@
 import {
   answerMime,
+  dumpRedis,
   buttonAnswerMime,
   startHttpsFront,
   startMicrosoftFake,
@@ -22,6 +23,7 @@ import {
   requestCompletion,
   signedByProduct,
   startProduct,
+  tokensIn,
   waitForHook,
   type RunningProduct,
 } from './m365-world';
@@ -150,8 +152,11 @@ describe('Microsoft 365 through Graph, end to end', () => {
 
     // Queued first, then deleted (RC_AFTER_PROCESSING's default).
     await waitUntil('the inbox emptied', () => (inbox().length === 0 ? true : undefined));
-    const decided = await product.api('GET', `/v1/completion-requests/${fail.requestId}`);
-    expect(decided.json.status).toBe('failed');
+    // recorded once the engine has answered, which is just after the call arrived
+    await waitUntil('the request recorded as failed', async () => {
+      const { json } = await product.api('GET', `/v1/completion-requests/${fail.requestId}`);
+      return json.status === 'failed' ? true : undefined;
+    });
   }, 40_000);
 
   it('picks an answer up in under 1.5 s through change notifications while the sweep runs once a minute', async () => {
@@ -229,6 +234,9 @@ describe('Microsoft 365 through Graph, end to end', () => {
     expect(graph.retryAfterViolations).toEqual([]);
     expect(graph.maxConcurrent).toBeGreaterThan(1);
     expect(graph.maxConcurrent).toBeLessThanOrEqual(4);
+    // the app token lives in memory only
+    expect(tokensIn(await dumpRedis(redis.url))).toEqual([]);
+    expect(tokensIn(product.process.output())).toEqual([]);
   }, 60_000);
 });
 
