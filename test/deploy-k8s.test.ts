@@ -246,11 +246,12 @@ describe('deploy/k8s', () => {
     }
   });
 
-  it('the poller runs alone and its PDB still lets a node drain', () => {
+  it('two pollers, one active and one standby (the lease), and a drain keeps one', () => {
     const poller = deployments.find((d) => d.metadata.name === 'rc-poller')!;
-    expect((poller.spec as { replicas: number }).replicas).toBe(1);
+    expect((poller.spec as { replicas: number }).replicas).toBe(2);
     const pdb = ofKind('PodDisruptionBudget').find((p) => p.metadata.name === 'rc-poller')!;
-    expect(pdb.spec).toMatchObject({ maxUnavailable: 1 });
+    expect(pdb.spec).toMatchObject({ minAvailable: 1 });
+    expect(ofKind('ScaledObject').map((s) => s.metadata.name)).not.toContain('rc-poller');
   });
 
   it("Services select exactly one Deployment's pods on its http port; the sender has one", () => {
