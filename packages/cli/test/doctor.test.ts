@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import {
   findFreePort,
@@ -407,6 +408,50 @@ describe('rc doctor', () => {
       'graph mailbox:ok',
       'graph folder:ok',
     ]);
+  });
+
+  it('names a certificate for another host, and gives up on a silent server after --timeout', async () => {
+    // The test CA's certificate is for 127.0.0.1 and localhost; Linux routes all of 127/8 to lo.
+    const elsewhere = await startTlsSmtpServer({
+      tls: ms.serverTls,
+      implicitTls: true,
+      user: mailbox,
+      password: smtpPassword,
+      host: '127.0.0.2',
+    });
+    const silent = net.createServer(() => undefined); // accepts, never speaks
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const started = Date.now();
+      const printed = await rc(
+        ['doctor', '--json', '--timeout', '1500ms', '--service', 'sender', '--service', 'poller'],
+        goodEnv({
+          RC_SMTP_HOST: '127.0.0.2',
+          RC_SMTP_PORT: String(elsewhere.port),
+          RC_SMTP_SECURITY: 'tls',
+          RC_TLS_CA_FILE: ms.caFile,
+          RC_IMAP_PORT: String((silent.address() as AddressInfo).port),
+        }),
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(printed.code).toBe(1);
+      const lines = linesOf(printed);
+      expect(line(lines, 'smtp connection')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(
+          /certificate of 127\.0\.0\.2:\d+ is for .*127\.0\.0\.1.*not for 127\.0\.0\.2/,
+        ),
+        fix: expect.stringMatching(/set RC_SMTP_HOST to a name the certificate holds/),
+      });
+      expect(line(lines, 'imap connection')).toMatchObject({
+        status: 'fail',
+        detail: 'no answer within 1.5 s',
+        fix: expect.stringMatching(/RC_IMAP_HOST and RC_IMAP_PORT/),
+      });
+    } finally {
+      await elsewhere.stop();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('exits 78 on a bad configuration, one config error line per problem', async () => {
