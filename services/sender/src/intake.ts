@@ -2,7 +2,6 @@ import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import {
   completionRequestInputSchema,
   JOB_IDS,
-  REJECTION_REASONS,
   type CompletionRequestInput,
   type SendRequestJob,
 } from '@rc/contracts';
@@ -10,6 +9,7 @@ import { metrics, type Config, type Logger, type TypedQueue } from '@rc/runtime'
 import { storedRequestFromJob, type InboundLog, type RequestStore } from '@rc/store';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { isAddressWhitelisted } from '@rc/mail';
+import { inboundQuerySchema } from './openapi/api-schemas';
 
 /** What the intake reads from the configuration. */
 export type IntakeConfig = Pick<Config, 'apiToken' | 'requestTtlMs' | 'whitelist'>;
@@ -148,33 +148,12 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
   });
 
   router.get('/v1/inbound', async (req, res) => {
-    const query = req.query as Record<string, string | undefined>;
-    const problems: string[] = [];
-    const limit = query.limit === undefined ? 50 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      problems.push('limit: must be a whole number from 1 to 1000');
-    if (
-      query.outcome !== undefined &&
-      query.outcome !== 'accepted' &&
-      query.outcome !== 'rejected'
-    ) {
-      problems.push('outcome: must be accepted or rejected');
-    }
-    if (query.reason !== undefined && !(query.reason in REJECTION_REASONS)) {
-      problems.push(`reason: must be one of ${Object.keys(REJECTION_REASONS).join(', ')}`);
-    }
-    if (problems.length > 0) {
-      res.status(400).json({ error: 'invalid_query', problems });
+    const query = inboundQuerySchema.safeParse(req.query);
+    if (!query.success) {
+      res.status(400).json({ error: 'invalid_query', problems: problemsOf(query.error.issues) });
       return;
     }
-    const items = await deps.inboundLog.query({
-      outcome: query.outcome as 'accepted' | 'rejected' | undefined,
-      reason: query.reason,
-      requestId: query.requestId,
-      from: query.from,
-      limit,
-    });
-    res.json({ items });
+    res.json({ items: await deps.inboundLog.query(query.data) });
   });
 
   return router;

@@ -7,6 +7,7 @@ import type { MailTransport } from './adapters/mail-transport';
 import { createAdminRouter } from './admin/admin-router';
 import { createDeadLettersRouter } from './dead-letters';
 import { createIntakeRouter } from './intake';
+import { createOpenApiRouter } from './openapi/openapi-router';
 import { processSendJob, type SenderDeps } from './process';
 
 export interface SenderOptions {
@@ -47,6 +48,7 @@ export async function startSender(
     routers: [
       createIntakeRouter({ config, store, inboundLog, sendQueue: queues.send, logger }),
       createDeadLettersRouter({ apiToken: config.apiToken, queues, logger }),
+      createOpenApiRouter(config),
       // RC_ADMIN_PASSWORD unset: no admin pages at all (404, not a login prompt)
       ...(config.adminPassword
         ? [createAdminRouter({ password: config.adminPassword, store, inboundLog, queues, logger })]
