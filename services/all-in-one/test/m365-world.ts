@@ -67,10 +67,14 @@ export interface ReadyBody {
   checks?: { name: string; ok: boolean; error?: string }[];
 }
 
-/** `pnpm start` on `port` (a free one when absent). */
-export function startProduct(env: Record<string, string>, port: number): RunningProduct {
+/** `pnpm start` (or one service's `start:<name>`) on `port`. */
+export function startProduct(
+  env: Record<string, string>,
+  port: number,
+  script = 'start',
+): RunningProduct {
   const base = `http://127.0.0.1:${port}`;
-  const process = startPnpmScript('start', { ...env, RC_HTTP_PORT: String(port) });
+  const process = startPnpmScript(script, { ...env, RC_HTTP_PORT: String(port) });
   const readyz = async () => {
     const response = await fetch(`${base}/readyz`);
     return { status: response.status, body: (await response.json()) as ReadyBody };
@@ -83,11 +87,11 @@ export function startProduct(env: Record<string, string>, port: number): Running
     readyz,
     async waitReady(timeoutMs = 40_000) {
       await waitUntil(
-        'the product ready',
+        `pnpm ${script} ready`,
         async () => {
           const exited = await Promise.race([process.exited, Promise.resolve('running')]);
           if (exited !== 'running')
-            throw new Error(`pnpm start exited (${exited}):\n${process.output()}`);
+            throw new Error(`pnpm ${script} exited (${exited}):\n${process.output()}`);
           return (await readyz().catch(() => undefined))?.status === 200 ? true : undefined;
         },
         timeoutMs,

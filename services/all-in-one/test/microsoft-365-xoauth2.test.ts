@@ -84,8 +84,13 @@ afterAll(async () => {
   await Promise.allSettled([stack?.stop(), ms?.close(), webhook?.stop(), redis?.stop()]);
 });
 
-async function startProductProcess(): Promise<RunningProduct> {
-  const product = startProduct(env, await freePort());
+/** SPEC 2: each service also runs alone, as its own process. */
+const SERVICES = ['sender', 'poller', 'verifier', 'task-updater'] as const;
+/** the four services after the restart; the sender serves the API */
+let services: RunningProduct[] = [];
+
+async function startProductProcess(script = 'start'): Promise<RunningProduct> {
+  const product = startProduct(env, await freePort(), script);
   running.push(product);
   await product.waitReady().catch((error: Error) => {
     throw new Error(`${error.message}\n${product.process.output()}`);
@@ -99,7 +104,11 @@ async function stopProductProcess(product: RunningProduct): Promise<void> {
 }
 
 /** A request over SMTP, its email read by the assignee over IMAP, the answer by SMTP. */
-async function roundTrip(product: RunningProduct, assignee: string, button: 'complete' | 'fail') {
+async function roundTrip(
+  product: RunningProduct,
+  assignee: string,
+  button: 'complete' | 'fail',
+): Promise<void> {
   const mailbox = await openMailbox(stack, assignee);
   try {
     const { requestId, email } = await requestCompletion(product.api, assignee, (id) =>
@@ -127,7 +136,7 @@ async function sealedRefreshToken(): Promise<string> {
 }
 
 describe('Microsoft 365 over IMAP and SMTP with XOAUTH2', () => {
-  it('signs in by device code, runs the round trip, survives strict rotation and a restart of every service; no token in clear in Redis or the logs', async () => {
+  it('signs in by device code, runs the round trip, survives strict rotation and a restart of every service (pnpm start, then four processes); no token in clear in Redis or the logs', async () => {
     // the scan below would see a token, or a SASL string carrying one, if there were one
     const sample = ms.issueAccessToken('nobody@corp.example');
     const sasl = Buffer.from(`user=${MAILBOX}\u0001auth=Bearer ${sample}\u0001\u0001`);
@@ -158,30 +167,36 @@ describe('Microsoft 365 over IMAP and SMTP with XOAUTH2', () => {
     await stopProductProcess(first);
 
     // Every service stopped; the login's token and all but the last rotated one are revoked,
-    // and the environment names none: only the one sealed in Redis can work.
+    // and the environment names none: only the one sealed in Redis can work. Back as four
+    // processes, the sender's SMTP and the poller's IMAP each refresh on their own, taking
+    // turns on the one rotating token through Redis.
     expect(env.RC_OAUTH2_REFRESH_TOKEN).toBeUndefined();
     const refreshesAtRestart = ms.stats.tokensIssued.refresh_token;
-    const second = await startProductProcess();
-    await roundTrip(second, 'dave@corp.example', 'fail');
-    expect(ms.stats.tokensIssued.refresh_token).toBeGreaterThan(refreshesAtRestart);
-    expect((await second.readyz()).status).toBe(200);
+    services = await Promise.all(SERVICES.map((name) => startProductProcess(`start:${name}`)));
+    const sender = services[0]!;
+    await roundTrip(sender, 'dave@corp.example', 'fail');
+    expect(ms.stats.tokensIssued.refresh_token).toBeGreaterThan(refreshesAtRestart + 1);
+    for (const service of services) expect((await service.readyz()).status).toBe(200);
 
     const redisText = await dumpRedis(redis.url);
     expect(redisText).toContain(':oauth2:refresh-token:');
     expect(tokensIn(redisText)).toEqual([]);
-    const logText = [...logs, second.process.output()].join('\n');
+    const logText = [...logs, ...services.map((service) => service.process.output())].join('\n');
     expect(logText).toContain('"protocol":"imap"'); // the traces really were on
     // both sides logged in with bearer tokens (the SMTP peer would also take mail without AUTH)
     expect(logText).toMatch(/AUTH XOAUTH2 /);
     expect(logText).toMatch(/AUTHENTICATE (XOAUTH2|OAUTHBEARER)/);
     expect(tokensIn(logText)).toEqual([]);
+    // no process ever spent a refresh token another had already spent
+    expect(logText).not.toMatch(/invalid_grant/);
     expect(logText).not.toContain(env.RC_OAUTH2_CLIENT_SECRET);
     expect(logText).not.toContain(env.RC_ENCRYPTION_KEY);
   }, 90_000);
 
   it('a revoked refresh token: not ready with the provider’s code, alive; a new login recovers without a restart', async () => {
-    // the restarted product of the test above, still running
-    const product = running.at(-1)!;
+    // the four services of the test above, still running: the sender asks for a token on
+    // each readiness check, so it is the first to hear of the revocation
+    const product = services[0]!;
     const outputBefore = product.process.output().length;
     ms.revokeAll({ user: MAILBOX });
     const notReady = await waitUntil(
@@ -218,8 +233,9 @@ describe('Microsoft 365 over IMAP and SMTP with XOAUTH2', () => {
       20_000,
       250,
     );
+    for (const service of services) expect((await service.readyz()).status).toBe(200);
     await roundTrip(product, 'erin@corp.example', 'complete');
-    await stopProductProcess(product);
+    await Promise.all(services.map((service) => stopProductProcess(service)));
     expect(tokensIn(logs.join('\n'))).toEqual([]);
     expect(tokensIn(await dumpRedis(redis.url))).toEqual([]);
   }, 60_000);
