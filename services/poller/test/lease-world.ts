@@ -29,6 +29,8 @@ export interface MailboxWorld {
   deliver(subject: string): Promise<void>;
   queued(): Promise<number>;
   subjects(): Promise<string[]>;
+  /** opens the test's own IMAP session again (after a server restart cut it) */
+  reopenMailbox(): Promise<void>;
   /** waits until `n` jobs are queued and the mailbox is empty */
   settled(n: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -67,7 +69,7 @@ export async function mailboxWorld(
     (await inbound.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']))
       .map((job) => subjectOf(job.data))
       .sort();
-  return {
+  const world: MailboxWorld = {
     address,
     prefix,
     mailbox,
@@ -89,20 +91,27 @@ export async function mailboxWorld(
     },
     queued: () => countJobs(inbound),
     subjects,
+    async reopenMailbox() {
+      await world.mailbox.close().catch(() => undefined);
+      world.mailbox = await openMailbox(stack, address);
+    },
     async settled(n, timeoutMs = 10_000) {
       await waitUntil(
         `${n} queued and an empty mailbox`,
         async () =>
-          (await countJobs(inbound)) === n && (await mailbox.count()) === 0 ? true : undefined,
+          (await countJobs(inbound)) === n && (await world.mailbox.count()) === 0
+            ? true
+            : undefined,
         timeoutMs,
         50,
       );
     },
     async close() {
       await Promise.allSettled(hosts.map((host) => host.close()));
-      await Promise.allSettled([mailbox.close(), inbound.close()]);
+      await Promise.allSettled([world.mailbox.close(), inbound.close()]);
     },
   };
+  return world;
 }
 
 export function subjectOf(job: InboundJob): string {

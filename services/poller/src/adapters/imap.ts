@@ -8,6 +8,7 @@ import {
   type Logger,
   type PollerConfig,
 } from '@rc/runtime';
+import { connectError } from './imap-connect-error';
 import { UidValidity } from './imap-uid-validity';
 import { DEFAULT_IMAP_LIVENESS, probeLiveness, type ImapLivenessOptions } from './imap-liveness';
 import type { FetchedMessage, MailboxSource, PendingMessage } from './mailbox-source';
@@ -26,6 +27,8 @@ export interface ImapSourceOptions {
   liveness?: Partial<ImapLivenessOptions>;
   /** the longest wait for the TCP connection and for the server's greeting (imapflow: 90 s, 16 s) */
   connectTimeoutMs?: number;
+  /** how long one IDLE lasts before it is ended and issued again (default 5 minutes) */
+  maxIdleTimeMs?: number;
 }
 
 /** What XOAUTH2 needs of the process's shared token manager (@rc/microsoft). */
@@ -125,7 +128,7 @@ export function createImapSource(
         // after the last command, which would be the pickup latency.
         disableAutoIdle: true,
         // Some servers drop IDLE silently after ~30 min (RFC 2177 allows 29); re-issue it well before.
-        maxIdleTime: 5 * 60_000,
+        maxIdleTime: options.maxIdleTimeMs ?? 5 * 60_000,
         ...(options.connectTimeoutMs
           ? {
               connectionTimeout: options.connectTimeoutMs,
@@ -278,21 +281,6 @@ export function createImapSource(
       }
     },
   };
-}
-
-/** imapflow marks a refused LOGIN/AUTHENTICATE with `authenticationFailed`. */
-function connectError(error: unknown, where: string): CodedError {
-  if ((error as { authenticationFailed?: unknown } | null)?.authenticationFailed === true)
-    return new CodedError(
-      `IMAP login refused for ${where}: check RC_IMAP_USER and RC_IMAP_PASSWORD (or the RC_OAUTH2_* credentials with RC_IMAP_AUTH=oauth2)`,
-      'AUTH_FAILED',
-      { cause: error },
-    );
-  return new CodedError(
-    `IMAP connection to ${where} failed: ${error instanceof Error ? error.message : String(error)}`,
-    'MAILBOX_UNAVAILABLE',
-    { cause: error },
-  );
 }
 
 function toDate(value: Date | string | undefined): Date | undefined {
