@@ -205,7 +205,14 @@ async function startOnce(
     throw await startupError(layout, err as Error);
   }
   const restart = async (): Promise<void> => {
+    // The master's SIGTERM leaves running imap sessions behind here (they outlive it, reparented
+    // to PID 1): they are ended as a restarted server ends them, so clients see their connection go.
+    const sessions = masterPid === null ? [] : await childPids(masterPid);
     await stopMaster(layout, masterPid);
+    for (const pid of sessions) killQuietly(pid, 'SIGTERM');
+    const deadline = Date.now() + 2_000;
+    while (sessions.some(isAlive) && Date.now() < deadline) await sleep(20);
+    for (const pid of sessions.filter(isAlive)) killQuietly(pid, 'SIGKILL');
     await rm(path.join(layout.baseDir, 'master.pid'), { force: true });
     masterPid = await launchMaster(layout);
     await listening();
@@ -253,6 +260,16 @@ async function launchMaster(layout: Layout): Promise<number | null> {
     },
     { timeoutMs: 5_000, intervalMs: 10 },
   ).catch(() => null);
+}
+
+async function childPids(parent: number): Promise<number[]> {
+  const { stdout } = await execFileAsync('ps', ['-o', 'pid=', '--ppid', String(parent)]).catch(
+    () => ({ stdout: '' }),
+  );
+  return stdout
+    .split('\n')
+    .map((line) => Number.parseInt(line.trim(), 10))
+    .filter(Number.isFinite);
 }
 
 /** Attaches the log tail; a port lost to a race becomes PortTakenError so the caller retries. */
