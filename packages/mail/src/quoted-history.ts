@@ -114,12 +114,17 @@ const HAS_ADDRESS = /[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+/u;
 const HAS_YEAR = /(?:^|\D)(?:19|20)\d\d(?:\D|$)/u;
 const HAS_TIME = /(?:^|\D)\d{1,2}:\d\d(?:\D|$)/u;
 
+const WRAPPED_START = /\d|@|^(?:on|am|le|el|op|em|il|dnia|den|w dniu)\s/iu;
+
 /** How many lines (1-3) an attribution starting at `index` spans, or 0 if none starts there. */
 function attributionSpan(lines: readonly string[], index: number): number {
   let joined = '';
   for (let offset = 0; offset < 3 && index + offset < lines.length; offset++) {
     const part = (lines[index + offset] ?? '').trim();
     if (offset > 0 && (part.length === 0 || isQuotedLine(part))) return 0;
+    // A wrapped attribution opens with its date or "On …"; a signature name right above a
+    // one-line attribution ("Ayşe" / "On … wrote:") is the person's, not the client's.
+    if (offset === 1 && !WRAPPED_START.test(joined)) return 0;
     joined = `${joined} ${part}`.trim();
     if (joined.length > 400) return 0;
     if (ATTRIBUTION.test(joined) || WRITING_VERB.test(joined)) return offset + 1;

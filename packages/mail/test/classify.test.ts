@@ -145,3 +145,63 @@ describe('classifyAutomatic: auto-replies', () => {
     expect(classifyAutomatic(messageWith({ subject }))).toBeNull();
   });
 });
+
+describe('classifyAutomatic: software answering for a person', () => {
+  it('a read receipt (RFC 8098) is read_receipt, not a bounce', () => {
+    const report = messageWith({
+      contentType: 'multipart/report',
+      headerList: [
+        ['Content-Type', 'multipart/report; report-type=disposition-notification; boundary=b'],
+      ],
+    });
+    expect(classifyAutomatic(report)).toBe('read_receipt');
+    const part = messageWith({
+      contentType: 'multipart/mixed',
+      attachmentTypes: ['message/global-disposition-notification'],
+    });
+    expect(classifyAutomatic(part)).toBe('read_receipt');
+    // a delivery report is still a bounce
+    const dsn = messageWith({
+      contentType: 'multipart/report',
+      headerList: [['Content-Type', 'multipart/report; report-type=delivery-status; boundary=b']],
+    });
+    expect(classifyAutomatic(dsn)).toBe('bounce');
+  });
+
+  it('an iTIP response is calendar_reply; an attached invitation is not', () => {
+    for (const method of ['REPLY', 'COUNTER']) {
+      expect(classifyAutomatic(messageWith({ calendarMethods: [method] }))).toBe('calendar_reply');
+    }
+    expect(classifyAutomatic(messageWith({ calendarMethods: ['REQUEST'] }))).toBeNull();
+    expect(classifyAutomatic(messageWith({ calendarMethods: ['PUBLISH'] }))).toBeNull();
+  });
+
+  it('a mailbox rule forward is auto_forward, unless the rule is our own mailbox', () => {
+    const forward = (headerList: [string, string][], subject = 'FW: Approve deploy') =>
+      classifyAutomatic(messageWith({ subject, headerList }), {
+        ownAddresses: ['rc@corp.example'],
+      });
+    expect(forward([['X-MS-Exchange-Inbox-Rules-Loop', 'alice@corp.example']])).toBe(
+      'auto_forward',
+    );
+    expect(forward([['X-Sieve-Redirected-From', '<alice@corp.example>']])).toBe('auto_forward');
+    expect(forward([['Auto-Submitted', 'auto-forwarded']])).toBe('auto_forward');
+    expect(
+      forward([['X-MS-Exchange-Generated-Message-Source', 'Mailbox Rules Agent']], 'Re: x'),
+    ).toBe('auto_forward');
+    // an operator feeding our mailbox through a rule of its own: answers pass
+    expect(forward([['X-MS-Exchange-Inbox-Rules-Loop', 'RC@corp.example']], 'Re: x')).toBeNull();
+  });
+
+  it('an Exchange out-of-office carries the rule headers but stays auto_reply', () => {
+    const ooo = messageWith({
+      subject: 'Automatic reply: Approve deploy',
+      headerList: [
+        ['Auto-Submitted', 'auto-generated'],
+        ['X-MS-Exchange-Inbox-Rules-Loop', 'erik@corp.example'],
+        ['X-MS-Exchange-Generated-Message-Source', 'Mailbox Rules Agent'],
+      ],
+    });
+    expect(classifyAutomatic(ooo)).toBe('auto_reply');
+  });
+});

@@ -191,3 +191,92 @@ describe('detectReplyAction', () => {
     expect(DEFAULT_ACTION_VOCABULARY.complete).not.toContain('ship it');
   });
 });
+
+describe('detectReplyAction: second-wave languages (docs/decisions.md cites each word)', () => {
+  it.each([
+    ['Approvato, procedete pure.', 'complete'],
+    ['Sì', 'complete'],
+    ['Respinto: manca il piano di rollback.', 'fail'],
+    ['Zatwierdzam.', 'complete'],
+    ['Odrzucone, brak testów.', 'fail'],
+    ['NIE.', 'fail'],
+    ['Godkänt, kör på.', 'complete'],
+    ['Nekad.', 'fail'],
+    ['Onaylıyorum.', 'complete'],
+    ['HAYIR', 'fail'],
+    ['Reddedildi, test raporu eksik.', 'fail'],
+    ['Schváleno.', 'complete'],
+    ['Zamítnuto, chybí testy.', 'fail'],
+    ['Ne, zamítám.', 'fail'],
+    ['승인합니다.', 'complete'],
+    ['반려합니다. 테스트 결과가 없습니다.', 'fail'],
+  ] as const)('%j → %s', (line, action) => {
+    expect(detectReplyAction(line)).toBe(action);
+  });
+
+  it.each([
+    // negations, one or more per language
+    'Non approvato.',
+    'Non lo approvo ancora.',
+    'Nie zatwierdzam.',
+    'Nie akceptuję tego terminu.',
+    'Inte godkänt.',
+    'Ej godkänd.',
+    'Onaylamıyorum.',
+    'Onaylanmadı.',
+    'Neschváleno.',
+    'Nesouhlasím, neschvaluji.',
+    '승인하지 않습니다.',
+    '미승인',
+    // hedges
+    'Forse approvato domani.',
+    'Może zatwierdzę jutro.',
+    'Belki onaylıyorum.',
+  ])('%j → null (negated or hedged)', (line) => {
+    expect(detectReplyAction(line)).toBeNull();
+  });
+
+  it.each([
+    ['Dzień dobry,\nzatwierdzam.', 'complete'],
+    ['Merhaba,\nonaylandı.', 'complete'],
+    ['Dobrý den,\nzamítám.', 'fail'],
+    ['안녕하세요,\n승인합니다.', 'complete'],
+    ['Hej Release,\nnekad.', 'fail'],
+  ] as const)('%j: the decision on the line after a greeting → %s', (text, action) => {
+    expect(detectReplyAction(text)).toBe(action);
+  });
+
+  it.each([
+    // languages the vocabulary does not cover: no guess
+    'Jóváhagyva.',
+    'Hyväksytty.',
+    'Εγκρίνεται.',
+    'Odobreno.',
+    // Polish "tak" (yes) is left out on purpose: in Danish and Norwegian it means "thanks".
+    'Tak, dziękuję',
+  ])('%j → null (not covered, never guessed)', (line) => {
+    expect(detectReplyAction(line)).toBeNull();
+  });
+});
+
+describe('detectReplyAction: a question is not an answer', () => {
+  it.each([
+    'Approved?',
+    'Reject this?',
+    'Approve? I thought we were waiting for QA.',
+    '¿Aprobado?',
+    'Genehmigt? Der Test lief doch noch.',
+    '同意吗？',
+    'Approved?!',
+  ])('%j → null', (line) => {
+    expect(detectReplyAction(line)).toBeNull();
+  });
+
+  it.each([
+    ['Approved. Any questions? Ask Bob.', 'complete'],
+    ['Rejected! Why did nobody run the tests?', 'fail'],
+    ['Approved, see the ticket', 'complete'],
+  ] as const)('%j → %s (the question is another sentence)', (line, action) => {
+    expect(detectReplyAction(line)).toBe(action);
+  });
+});
