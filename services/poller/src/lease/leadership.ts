@@ -152,7 +152,7 @@ export class Leadership {
         return;
       }
       this.current = 'standby';
-      logger.warn({ mailbox: this.options.mailbox }, 'the mailbox lease was taken over');
+      logger.warn({ mailbox: this.options.mailbox }, 'the mailbox lease expired or was taken over');
     } catch (error) {
       // Until the next renewal could confirm it, the term may already have expired in Redis and
       // another replica may be active: step down now rather than later.
