@@ -52,6 +52,28 @@ function sentRequestEmail(requestId: string): Promise<Buffer> {
 
 const inbox = () => ms.mailbox(MAILBOX).list('inbox');
 
+/**
+ * The fake counts a request as inside a Retry-After window by its arrival. Up to four calls go
+ * out together, and when the first of them is refused the others are already on the wire: they
+ * arrive a few ms after the window was announced, though the client could not have known. Those
+ * are excused; a retry of a refused call, or any call later than that, is not.
+ */
+function avoidableViolations(graph: MicrosoftFake['stats']['graph'], since: number) {
+  const key = (r: { at: number; method: string; path: string }) => `${r.at} ${r.method} ${r.path}`;
+  const violations = graph.retryAfterViolations.filter((v) => v.at >= since);
+  const straggler = new Set(violations.map(key));
+  const refused = graph.requests.filter(
+    (r) => r.at >= since && (r.status === 429 || r.status === 503),
+  );
+  const announcements = refused.filter((r) => !straggler.has(key(r)));
+  return violations.filter((v) => {
+    const announced = announcements.filter((a) => a.at <= v.at).at(-1);
+    const sameBurst = announced !== undefined && v.at - announced.at <= 50;
+    const retry = refused.some((r) => r.at < v.at && r.method === v.method && r.path === v.path);
+    return !sameBurst || retry;
+  });
+}
+
 beforeAll(async () => {
   [redis, webhook, ms] = await Promise.all([
     startRedis(),
@@ -199,10 +221,23 @@ describe('Microsoft 365 through Graph, end to end', () => {
       ),
     );
     const throttledBefore = ms.stats.graph.throttled + ms.stats.graph.unavailable;
-    ms.throttle({ count: 5, status: 429, retryAfterSeconds: 1 });
-    ms.throttle({ count: 4, status: 503, retryAfterSeconds: 0.5, code: 'MailboxInfoStale' });
-    ms.throttle({ count: 3, status: 503, retryAfterSeconds: null });
-    ms.throttle({ count: 3, status: 429, retryAfterSeconds: 0.7 });
+    // on every kind of call the poller makes: the list, the downloads, the deletes
+    const storm = [
+      { count: 3, status: 429, retryAfterSeconds: 1, path: /\/messages$/ },
+      {
+        count: 3,
+        status: 503,
+        retryAfterSeconds: 0.5,
+        code: 'MailboxInfoStale',
+        path: /\/messages$/,
+      },
+      { count: 4, status: 429, retryAfterSeconds: 0.7, path: /\/\$value$/ },
+      { count: 2, status: 503, retryAfterSeconds: null, path: /\/\$value$/ },
+      { count: 3, status: 429, retryAfterSeconds: 0.5, path: /\/messages\/[^/]+$/ },
+    ] as const;
+    for (const rule of storm) ms.throttle({ ...rule });
+    const refusals = storm.reduce((sum, rule) => sum + rule.count, 0);
+    const putAt = Date.now();
     for (const answer of answers) ms.mailbox(MAILBOX).put(answer);
 
     await waitUntil(
@@ -211,6 +246,7 @@ describe('Microsoft 365 through Graph, end to end', () => {
       45_000,
       100,
     );
+    console.log(`30 answers through ${refusals} refusals decided in ${Date.now() - putAt} ms`);
     await waitUntil('the inbox emptied', () => (inbox().length === 0 ? true : undefined), 15_000);
     // settle: a message decided twice would show up as a second call
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -230,10 +266,16 @@ describe('Microsoft 365 through Graph, end to end', () => {
     expect(outcomes.every((item) => item.outcome === 'accepted')).toBe(true);
 
     const { graph } = ms.stats;
-    expect(graph.throttled + graph.unavailable - throttledBefore).toBe(15);
-    expect(graph.retryAfterViolations).toEqual([]);
+    const excused = graph.retryAfterViolations.filter((v) => v.at >= putAt);
+    expect(avoidableViolations(graph, putAt)).toEqual([]);
+    console.log(`in flight when a window was announced (excused): ${excused.length}`);
+    // the injected refusals, plus the 429 each excused straggler got
+    expect(graph.throttled + graph.unavailable - throttledBefore).toBe(refusals + excused.length);
     expect(graph.maxConcurrent).toBeGreaterThan(1);
     expect(graph.maxConcurrent).toBeLessThanOrEqual(4);
+    // one app token for every call so far, sender's and poller's alike (pnpm start shares it)
+    expect(graph.requests.length).toBeGreaterThan(100);
+    expect(ms.stats.tokensIssued.client_credentials).toBe(1);
     // the app token lives in memory only
     expect(tokensIn(await dumpRedis(redis.url))).toEqual([]);
     expect(tokensIn(product.process.output())).toEqual([]);
