@@ -1,12 +1,6 @@
 import { createLogger, loadConfig } from '@rc/runtime';
 import { storeKeys } from '@rc/store';
-import {
-  sleep,
-  startMailStack,
-  startRedis,
-  type MailStack,
-  type RedisServer,
-} from '@rc/testkit';
+import { sleep, startMailStack, startRedis, type MailStack, type RedisServer } from '@rc/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImapSource } from '../src/adapters/imap';
