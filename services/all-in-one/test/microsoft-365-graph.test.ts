@@ -54,9 +54,11 @@ const inbox = () => ms.mailbox(MAILBOX).list('inbox');
 
 /**
  * The fake counts a request as inside a Retry-After window by its arrival. Up to four calls go
- * out together, and when the first of them is refused the others are already on the wire: they
- * arrive a few ms after the window was announced, though the client could not have known. Those
- * are excused; a retry of a refused call, or any call later than that, is not.
+ * out together, and when the first of them is refused the other three may already be on the
+ * wire: they arrive after the window was announced (by a few ms, or by hundreds on a loaded
+ * two-core machine), though the client could not have known. So at most three calls per
+ * announcement, arriving within 500 ms of it, are excused; a retry of a refused call, a fourth
+ * straggler, or any later call is not.
  */
 function avoidableViolations(graph: MicrosoftFake['stats']['graph'], since: number) {
   const key = (r: { at: number; method: string; path: string }) => `${r.at} ${r.method} ${r.path}`;
@@ -66,11 +68,14 @@ function avoidableViolations(graph: MicrosoftFake['stats']['graph'], since: numb
     (r) => r.at >= since && (r.status === 429 || r.status === 503),
   );
   const announcements = refused.filter((r) => !straggler.has(key(r)));
+  const excusedPer = new Map<number, number>();
   return violations.filter((v) => {
     const announced = announcements.filter((a) => a.at <= v.at).at(-1);
-    const sameBurst = announced !== undefined && v.at - announced.at <= 50;
     const retry = refused.some((r) => r.at < v.at && r.method === v.method && r.path === v.path);
-    return !sameBurst || retry;
+    if (announced === undefined || retry || v.at - announced.at > 500) return true;
+    const excused = excusedPer.get(announced.at) ?? 0;
+    excusedPer.set(announced.at, excused + 1);
+    return excused >= 3;
   });
 }
 
