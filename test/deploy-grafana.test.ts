@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AWAITED_METRICS,
-  allRules,
-  exportedMetrics,
-  knownSeries,
-  metricNamesIn,
-  readRepo,
-} from './deploy-helpers';
+import { exportedMetrics, knownSeries, metricNamesIn, readRepo } from './deploy-helpers';
 
 interface Panel {
   type: string;
@@ -32,11 +25,11 @@ describe('deploy/grafana dashboard', () => {
     for (const query of queries) expect(metricNamesIn(query.expr), query.panel).not.toEqual([]);
   });
 
-  it('every query names a metric we export (or one awaited from the services)', async () => {
-    const { known, awaited } = await knownSeries();
+  it('every query names a metric we export', async () => {
+    const { known } = await knownSeries();
     const unknown = queries.flatMap((query) =>
       metricNamesIn(query.expr)
-        .filter((name) => !known.has(name) && !awaited.has(name))
+        .filter((name) => !known.has(name))
         .map((name) => `${query.panel}: ${name}`),
     );
     expect(unknown).toEqual([]);
@@ -49,29 +42,12 @@ describe('deploy/grafana dashboard', () => {
     expect(exported.has(metric!)).toBe(true);
   });
 
-  it('shows every rc_ metric we export and every awaited one', async () => {
+  it('shows every rc_ metric we export', async () => {
     const shown = new Set([...used].map(baseName));
     const ours = [...(await exportedMetrics()).keys()].filter(
       (name) => !name.startsWith('rc_process_'),
     );
-    expect([...ours, ...Object.keys(AWAITED_METRICS)].filter((n) => !shown.has(n))).toEqual([]);
-  });
-
-  it('every awaited metric is also watched by an alert', () => {
-    const recorded = new Map(
-      allRules().flatMap((rule) => (rule.record ? [[rule.record, rule.expr]] : [])),
-    );
-    const alerted = new Set(
-      allRules()
-        .filter((rule) => rule.alert)
-        .flatMap((rule) => metricNamesIn(rule.expr))
-        .flatMap((name) => [name, ...metricNamesIn(recorded.get(name) ?? '')])
-        .map(baseName),
-    );
-    expect(Object.keys(AWAITED_METRICS).filter((name) => !alerted.has(name))).toEqual([
-      // a latency breakdown for the dashboard, not a page: the end-to-end alert covers it
-      'rc_job_wait_seconds',
-    ]);
+    expect(ours.filter((n) => !shown.has(n))).toEqual([]);
   });
 
   it('panels do not overlap on the 24-column grid', () => {

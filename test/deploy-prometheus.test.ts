@@ -1,9 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
-  AWAITED_METRICS,
   allRules,
-  exportedMetrics,
   hasBinary,
   headingAnchors,
   knownSeries,
@@ -58,11 +56,11 @@ describe('deploy/prometheus', () => {
     }
   });
 
-  it('every expression names a metric we export, a recorded series, or an awaited one', async () => {
-    const { known, awaited } = await knownSeries();
+  it('every expression names a metric we export or a recorded series', async () => {
+    const { known } = await knownSeries();
     const unknown = allRules()
       .flatMap((rule) => metricNamesIn(rule.expr))
-      .filter((name) => !known.has(name) && !awaited.has(name));
+      .filter((name) => !known.has(name));
     expect(unknown).toEqual([]);
   });
 
@@ -72,17 +70,6 @@ describe('deploy/prometheus', () => {
         'sum by (queue) (rate(rc_a_total{result=~"x|y"}[5m] offset 1h)) > 0.5 unless on (queue) rc:b:max and up',
       ),
     ).toEqual(['rc_a_total', 'rc:b:max', 'up']);
-  });
-
-  it('awaited metrics are documented and not exported yet (remove them here once they are)', async () => {
-    const exported = await exportedMetrics();
-    const operations = readRepo('docs/operations.md');
-    for (const name of Object.keys(AWAITED_METRICS)) {
-      expect(exported.has(name), `${name} is exported now: drop it from AWAITED_METRICS`).toBe(
-        false,
-      );
-      expect(operations, name).toContain(`\`${name}\``);
-    }
   });
 
   it('the scrape job gives the labels the rules use, on pods the manifests label', () => {

@@ -150,6 +150,8 @@ export const updateJobSchema = z.object({
   respondedAt: z.iso.datetime({ offset: true }),
   messageId: z.string(),
   inboundId: z.string(),
+  /** when the answer reached the mailbox: the start of the end-to-end latency */
+  arrivedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type UpdateJob = z.infer<typeof updateJobSchema>;
 

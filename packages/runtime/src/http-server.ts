@@ -7,7 +7,7 @@ import express, {
   type Router,
 } from 'express';
 import type { Logger } from 'pino';
-import { registry } from './metrics';
+import { metrics, registry } from './metrics';
 
 /** Facts a passing check adds to its `/readyz` entry, e.g. a poller's `role`. */
 export type ReadinessDetail = Record<string, string | number | boolean>;
@@ -74,6 +74,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         }
       }),
     );
+    for (const result of results)
+      metrics.readinessCheckOk.set({ check: result.name }, result.ok ? 1 : 0);
     const ready = results.every((result) => result.ok);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: results });
   });

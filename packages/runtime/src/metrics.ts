@@ -81,6 +81,41 @@ export const metrics = {
     labelNames: ['kind', 'result'] as const,
     registers: [registry],
   }),
+  jobWait: new Histogram({
+    name: 'rc_job_wait_seconds',
+    help: 'Time a job waited in its queue before its first attempt, by queue',
+    labelNames: ['queue'] as const,
+    buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 5, 15, 60, 300],
+    registers: [registry],
+  }),
+  mailboxLastSyncSuccess: new Gauge({
+    name: 'rc_mailbox_last_sync_success_timestamp_seconds',
+    help: 'Unix time of the last mailbox sync that succeeded',
+    registers: [registry],
+  }),
+  mailboxPending: new Gauge({
+    name: 'rc_mailbox_messages_pending',
+    help: 'Messages in the watched folder after the last sync (as the IMAP server reports EXISTS)',
+    registers: [registry],
+  }),
+  readinessCheckOk: new Gauge({
+    name: 'rc_readiness_check_ok',
+    help: 'Whether each /readyz check passed when last evaluated (1) or failed (0)',
+    labelNames: ['check'] as const,
+    registers: [registry],
+  }),
+  endToEndLatency: new Histogram({
+    name: 'rc_end_to_end_latency_seconds',
+    help: 'From an answer reaching the mailbox to the engine having it (told, or already had it)',
+    buckets: [0.25, 0.5, 1, 2, 5, 15, 60, 300, 1800, 7200],
+    registers: [registry],
+  }),
+  queueOldestJobAge: new Gauge({
+    name: 'rc_queue_oldest_job_age_seconds',
+    help: 'Age of the oldest job waiting in each queue (0 when none waits), read at scrape time',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  }),
   engineCalls: new Counter({
     name: 'rc_engine_calls_total',
     help: 'Calls to the release engine, by adapter and result (ok, conflict, retry, permanent)',

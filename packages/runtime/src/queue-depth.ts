@@ -14,6 +14,12 @@ export async function observeQueueDepth(queues: Queue[]): Promise<void> {
       );
       for (const [state, count] of Object.entries(counts))
         metrics.queueDepth.set({ queue: queue.name, state }, count);
+      // BullMQ pushes new jobs on the left: the oldest waiting one is the last (asc = true).
+      const [oldest] = await queue.getJobs(['waiting'], 0, 0, true);
+      metrics.queueOldestJobAge.set(
+        { queue: queue.name },
+        oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : 0,
+      );
     }),
   );
 }

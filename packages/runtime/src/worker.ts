@@ -130,6 +130,12 @@ export function createWorker<N extends QueueName>(
       );
       throw new PermanentJobError(error, 'PAYLOAD_INVALID');
     }
+    // Time in the queue before the first attempt (delay excluded): what scaling should watch.
+    if (job.attemptsMade === 0 && job.processedOn)
+      metrics.jobWait.observe(
+        { queue: name },
+        Math.max(0, job.processedOn - job.timestamp - (job.opts.delay ?? 0)) / 1000,
+      );
     const stopTimer = metrics.jobDuration.startTimer({ queue: name });
     try {
       const result = await handler(checked.data, job);

@@ -96,6 +96,12 @@ describe('pnpm start as a black box', () => {
       expect(metrics).toMatch(/rc_inbound_outcomes_total\{outcome="accepted",reason=""\} 1/);
       expect(metrics).toMatch(/rc_engine_calls_total\{engine="webhook",result="ok"\} 1/);
       expect(metrics).toContain('rc_queue_jobs{queue="inbound",state="completed"}');
+      // the stage and end-to-end figures the dashboard and alerts read (deploy/)
+      expect(metrics).toMatch(/^rc_end_to_end_latency_seconds_count 1$/m);
+      expect(metrics).toMatch(/^rc_job_wait_seconds_count\{queue="inbound"\} [1-9]/m);
+      expect(metrics).toMatch(/^rc_queue_oldest_job_age_seconds\{queue="inbound"\} 0$/m);
+      expect(metrics).toMatch(/^rc_mailbox_last_sync_success_timestamp_seconds \d{10}/m);
+      expect(metrics).toMatch(/^rc_mailbox_messages_pending 0$/m);
       // secrets never reach the logs
       const output = product.output();
       expect(output).toContain('"protocol":"imap"'); // the traces really were on

@@ -67,7 +67,10 @@ export async function syncBatch(
   options: SyncOptions,
 ): Promise<number> {
   const pending = await source.list(options.batchSize);
-  if (pending.length === 0) return 0;
+  if (pending.length === 0) {
+    metrics.mailboxPending.set(0);
+    return 0;
+  }
   const fetched = await source.fetch(pending, options.maxMessageBytes);
   const now = new Date();
   const jobs = fetched.map((message) => {
@@ -77,6 +80,8 @@ export async function syncBatch(
   await inbound.addBulk(jobs);
   await options.beforeRemove?.();
   await source.remove(fetched.map((message) => message.id));
+  const waiting = source.waitingCount?.();
+  if (waiting !== undefined) metrics.mailboxPending.set(waiting);
   metrics.mailsFetched.inc({ source: source.kind }, fetched.length);
   for (const message of fetched) {
     if (message.arrivedAt)

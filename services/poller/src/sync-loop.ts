@@ -140,6 +140,7 @@ export class SyncLoop {
       const handled = await this.options.syncBatch();
       this.syncFailures = 0;
       metrics.mailboxSyncs.inc({ trigger, result: 'ok' });
+      metrics.mailboxLastSyncSuccess.set(Date.now() / 1000);
       if (handled > 0) logger.info({ trigger, handled }, 'mailbox batch queued');
       // A full batch means more may be waiting: the next batch follows at once.
       if (handled >= poller.batchSize) this.pending ??= 'backlog';

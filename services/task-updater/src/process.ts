@@ -56,6 +56,10 @@ async function tellEngine(
   try {
     const result = await deps.engine.notify(toTaskEvent(update), request);
     metrics.engineCalls.inc({ engine, result: result === 'done' ? 'ok' : 'conflict' });
+    if (update.arrivedAt) {
+      const seconds = (Date.now() - Date.parse(update.arrivedAt)) / 1000;
+      if (seconds >= 0) metrics.endToEndLatency.observe(seconds);
+    }
     return result;
   } catch (error) {
     const permanent = error instanceof PermanentJobError;

@@ -69,6 +69,7 @@ export async function claimAndQueue(
     respondedAt: respondedAt(message.date, new Date(context.arrivedAt).toISOString()),
     messageId: message.messageId ?? '',
     inboundId: context.inboundId,
+    arrivedAt: new Date(context.arrivedAt).toISOString(),
   };
   await deps.updateQueue.add('update', update, { jobId: JOB_IDS.update(request.requestId) });
   return { ...verdict, action: update.action };

@@ -259,6 +259,9 @@ export function createImapSource(
 
     watch: enterIdle,
 
+    // EXISTS as the server last reported it (RFC 3501 7.3.1): kept current by imapflow, free.
+    waitingCount: () => (client?.usable && client.mailbox ? client.mailbox.exists : undefined),
+
     async check() {
       const status = tokens?.status();
       if (status && !status.ok)

@@ -59,6 +59,8 @@ export interface MailboxSource {
   watch(): void;
   /** readiness: is the connection up? */
   check(): Promise<void>;
+  /** how many messages the folder holds now, when the source knows without a request */
+  waitingCount?(): number | undefined;
   close(): Promise<void>;
 }
 
