@@ -115,9 +115,9 @@ function harness(options: { hookHangsOnce?: boolean } = {}) {
 
 async function settled(queue: Queue, jobId: string): Promise<Job> {
   return waitUntil(`job ${jobId} settled`, async () => {
-    const job = await queue.getJob(jobId);
-    const state = await job?.getState();
-    return state === 'failed' || state === 'completed' ? job : undefined;
+    const state = await queue.getJobState(jobId);
+    // read the job only once it settled: a copy read before shows no failedReason yet
+    return state === 'failed' || state === 'completed' ? await queue.getJob(jobId) : undefined;
   });
 }
 
