@@ -3,6 +3,7 @@ export {
   ConfigReader,
   DEFAULT_OAUTH2_SCOPE,
   EXIT_CONFIG,
+  KNOWN_VARIABLES,
   loadConfig,
   loadConfigOrExit,
   parseRateLimit,

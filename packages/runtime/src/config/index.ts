@@ -3,6 +3,7 @@ export type { CoreConfig } from './core';
 export type { EncryptionConfig, EncryptionKey } from './encryption-keys';
 export type { GraphConfig, GraphSettings } from './graph';
 export type { HttpConfig } from './http';
+export { KNOWN_VARIABLES } from './known-variables';
 export { loadConfig, loadConfigOrExit, type Config, type SectionsConfig } from './load';
 export type {
   ImapConfig,
