@@ -53,3 +53,4 @@ export {
   type DkimWorld,
   type TxtResolver,
 } from './dkim-world';
+export { seedDecidedRequest, type DecidedRequest, type DecisionStore } from './decided-request';

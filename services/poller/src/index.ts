@@ -7,3 +7,4 @@ export {
   type FetchedMessage,
 } from './adapters/mailbox-source';
 export type { SyncLoopTiming, SyncTrigger } from './sync-loop';
+export { notificationRouter } from './adapters/graph-notifications';

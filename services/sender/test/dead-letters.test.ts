@@ -7,6 +7,7 @@ import {
   startMailStack,
   startRedis,
   startWebhookReceiver,
+  seedDecidedRequest,
   waitUntil,
   type ApiCall,
   type MailStack,
@@ -14,9 +15,9 @@ import {
   type WebhookReceiver,
 } from '@rc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The real task-updater tells the engine; its test fixture seeds a request the verifier decided.
-import { engineConfigSection, startTaskUpdater } from '../../task-updater/src/index';
-import { decidedRequest } from '../../task-updater/test/fixtures/decided-request';
+import { RequestStore } from '@rc/store';
+// The real task-updater tells the engine.
+import { engineConfigSection, startTaskUpdater } from '@rc/task-updater';
 import { startSender } from '../src/index';
 
 /**
@@ -105,7 +106,8 @@ async function updateJobState(requestId: string): Promise<string | undefined> {
 
 describe('an update dead-lettered by an engine outage', () => {
   it('is replayed after the engine recovers: told exactly once more, with the same Idempotency-Key', async () => {
-    const { store, update } = await decidedRequest(host);
+    const store = new RequestStore(host.context.redis, host.context.config.queuePrefix);
+    const { update } = await seedDecidedRequest(store);
     const { requestId } = update;
     down.add(requestId);
     await enqueue(update);
@@ -187,7 +189,9 @@ describe('GET /v1/dead-letters and replay refusals', () => {
     expect(refused.json.problems.join(' ')).toMatch(/taskId/);
     expect((await listed(broken.id)).replayedAt).toBeUndefined();
 
-    const { update } = await decidedRequest(host);
+    const { update } = await seedDecidedRequest(
+      new RequestStore(host.context.redis, host.context.config.queuePrefix),
+    );
     down.add(update.requestId);
     await enqueue(update);
     const outage = await listed(deadLetterId(update.requestId));

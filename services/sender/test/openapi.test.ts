@@ -12,7 +12,7 @@ import {
 import express, { type Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The poller's Graph routes share the API port in `pnpm start`: the document must match them too.
-import { notificationRouter } from '../../poller/src/adapters/graph-notifications';
+import { notificationRouter } from '@rc/poller';
 import { startSender } from '../src/index';
 import { apiRoutes } from '../src/openapi/api-routes';
 import { openApiDocument, openApiPath } from '../src/openapi/openapi-document';
