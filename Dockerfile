@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image, five entry points: SERVICE=sender|poller|verifier|task-updater|all-in-one;
-# and the command line: docker run … node dist/rc/main.js doctor (SPEC 3.6).
+# One image, five services chosen by command (`docker run IMAGE poller`) or by SERVICE=…,
+# and the command line: `docker run IMAGE rc doctor` (SPEC 3.6). Runs as the non-root `node`.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -28,10 +28,13 @@ ENV NODE_ENV=production SERVICE=all-in-one
 COPY --from=deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./
-RUN printf '#!/bin/sh\nexec node --enable-source-maps /app/dist/rc/main.js "$@"\n' > /usr/local/bin/rc \
- && chmod 755 /usr/local/bin/rc
+COPY scripts/image/entrypoint.sh /usr/local/bin/remote-completion
+RUN printf '#!/bin/sh\nexec /usr/local/bin/remote-completion rc "$@"\n' > /usr/local/bin/rc \
+ && chmod 755 /usr/local/bin/rc /usr/local/bin/remote-completion
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.RC_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["sh", "-c", "exec node --enable-source-maps dist/${SERVICE}/main.js"]
+# `docker run IMAGE poller`, `docker run IMAGE rc doctor`, or no command: the SERVICE variable.
+ENTRYPOINT ["/usr/local/bin/remote-completion"]
+CMD []
