@@ -5,3 +5,6 @@ export { CodedError, ERROR_CODES, errorCodeOf, type ErrorCode } from './errors';
 export * from './jobs';
 export * from './outcomes';
 export * from './requests';
+export * from './attachments';
+export { DURATION_PATTERN, parseDuration } from './duration';
+export * from './timer-jobs';

@@ -16,6 +16,12 @@ export const JOB_IDS = Object.freeze({
   rejectionNotice: (inboundId: string) => `notice-rejection-${inboundId}`,
   /** one confirmation per request, whatever the task-updater's retries */
   confirmationNotice: (requestId: string) => `notice-confirmation-${requestId}`,
+  /**
+   * one timer of each kind per request: the sender schedules them on every attempt of the
+   * request job (and a replay), and only the first is kept
+   */
+  timer: (kind: 'remind' | 'escalate' | 'expire', requestId: string) =>
+    `timer-${kind}-${requestId}`,
   /** one dead letter per failed job */
   deadLetter: (queue: string, jobId: string) => `${queue}-${jobId}`,
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { rejectionReasonSchema } from './outcomes';
+import { attachmentsSchema } from './attachments';
+import { DURATION_PATTERN, parseDuration } from './duration';
 
 /** Lower-cased, trimmed e-mail address; full RFC 5322 syntax is not accepted here on purpose. */
 export const emailAddressSchema = z
@@ -23,6 +25,13 @@ export const requestIdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -');
 
+/** `4h`, `1d`: the grammar of RC_ durations, at least one second. */
+const requestDurationSchema = z
+  .string()
+  .max(32)
+  .regex(DURATION_PATTERN, 'must be a duration like 30m, 4h or 1d')
+  .refine((text) => (parseDuration(text) ?? 0) >= 1000, 'must be at least 1s');
+
 /** What an engine sends to ask for a completion (SPEC 3.2), over HTTP or through the client. */
 export const completionRequestInputSchema = z.object({
   taskId: z.string().min(1).max(1024),
@@ -39,6 +48,15 @@ export const completionRequestInputSchema = z.object({
     .string()
     .regex(/^[a-z]{2}(-[A-Z]{2})?$/)
     .optional(),
+  /** assignees who have not answered get one reminder this long after the request */
+  remindAfter: requestDurationSchema.optional(),
+  /** when nobody answered this long after the request, `escalateTo` are added and emailed */
+  escalateAfter: requestDurationSchema.optional(),
+  escalateTo: z.array(assigneeSchema).min(1).max(100).optional(),
+  /** what the engine is told when the request expires unanswered; `none` when absent */
+  onExpire: z.enum(['none', 'fail', 'complete']).optional(),
+  /** files sent as MIME attachments of the request email (capped, see attachments.ts) */
+  attachments: attachmentsSchema.optional(),
 });
 export type CompletionRequestInput = z.infer<typeof completionRequestInputSchema>;
 
@@ -164,6 +182,14 @@ export const taskEventSchema = z.object({
   comment: z.string(),
   respondedAt: z.iso.datetime({ offset: true }),
   messageId: z.string(),
+  /** present when nobody answered within escalateAfter and escalateTo were added (README) */
+  escalation: z
+    .object({
+      at: z.iso.datetime({ offset: true }),
+      after: z.string(),
+      assignees: z.array(assigneeSchema),
+    })
+    .optional(),
 });
 export type TaskEvent = z.infer<typeof taskEventSchema>;
 

@@ -7,6 +7,7 @@ import {
   updateJobSchema,
 } from './jobs';
 import { QUEUE_NAMES, type QueueName } from './queues';
+import { timerJobSchema } from './timer-jobs';
 
 /**
  * Per queue: the schema every payload is checked against (by the producer's types and by the
@@ -19,6 +20,7 @@ export const QUEUE_CONTRACTS = {
   [QUEUE_NAMES.update]: { schema: updateJobSchema, jobNames: ['update'] },
   [QUEUE_NAMES.results]: { schema: taskEventSchema, jobNames: ['task.completed', 'task.failed'] },
   [QUEUE_NAMES.deadLetter]: { schema: deadLetterJobSchema, jobNames: ['dead-letter'] },
+  [QUEUE_NAMES.timers]: { schema: timerJobSchema, jobNames: ['remind', 'escalate', 'expire'] },
 } as const satisfies Record<QueueName, { schema: z.ZodType; jobNames: readonly string[] }>;
 
 type Contracts = typeof QUEUE_CONTRACTS;

@@ -13,6 +13,8 @@ export const QUEUE_NAMES = Object.freeze({
   results: 'results',
   /** jobs that failed permanently, with the reason, for an operator to inspect or replay */
   deadLetter: 'dead-letter',
+  /** delayed jobs due at a request's reminder, escalation and expiry times */
+  timers: 'timers',
 } as const);
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

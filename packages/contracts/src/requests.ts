@@ -12,7 +12,10 @@ export interface AuditEvent {
     | 'answer_rejected'
     | 'engine_notified'
     | 'engine_failed'
-    | 'cancelled';
+    | 'cancelled'
+    | 'reminder_sent'
+    | 'escalated'
+    | 'expired';
   actor?: string;
   detail?: string;
   inboundId?: string;
@@ -38,4 +41,18 @@ export interface RequestRecord {
     appliedAt?: string;
   };
   cancelledAt?: string;
+  remindAfter?: string;
+  escalateAfter?: string;
+  escalateTo?: Assignee[];
+  onExpire?: ExpiryOutcome;
+  /** what was attached (sanitised names and types, decoded sizes); the bytes are kept apart */
+  attachments?: AttachmentSummary[];
+}
+
+export type ExpiryOutcome = NonNullable<CompletionRequestInput['onExpire']>;
+
+export interface AttachmentSummary {
+  filename: string;
+  contentType: string;
+  size: number;
 }

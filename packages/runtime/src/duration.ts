@@ -1,17 +1,2 @@
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** `30s`, `5m`, `7d`, `250ms`; a bare number is seconds. Returns null when unreadable. */
-export function parseDuration(text: string): number | null {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/i.exec(text);
-  if (!match?.[1]) return null;
-  const unit = (match[2] ?? 's').toLowerCase();
-  const factor = UNIT_MS[unit];
-  return factor === undefined ? null : Math.round(Number(match[1]) * factor);
-}
+// One grammar for every duration (RC_ variables and request fields such as remindAfter).
+export { parseDuration } from '@rc/contracts';

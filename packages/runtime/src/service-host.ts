@@ -45,6 +45,7 @@ export function createQueues(redis: Redis, config: Config): Queues {
     update: make(QUEUE_NAMES.update),
     results: make(QUEUE_NAMES.results),
     deadLetter: make(QUEUE_NAMES.deadLetter),
+    timers: make(QUEUE_NAMES.timers),
   };
 }
 

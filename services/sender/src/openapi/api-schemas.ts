@@ -37,6 +37,9 @@ export const auditEventSchema = z.object({
     'engine_notified',
     'engine_failed',
     'cancelled',
+    'reminder_sent',
+    'escalated',
+    'expired',
   ]),
   actor: z.string().optional(),
   detail: z.string().optional(),
@@ -65,6 +68,13 @@ export const requestRecordSchema = z.object({
   expiresAt: z.string(),
   decision: decisionSchema.optional(),
   cancelledAt: z.string().optional(),
+  remindAfter: z.string().optional(),
+  escalateAfter: z.string().optional(),
+  escalateTo: z.array(assigneeSchema).optional(),
+  onExpire: z.enum(['none', 'fail', 'complete']).optional(),
+  attachments: z
+    .array(z.object({ filename: z.string(), contentType: z.string(), size: z.number() }))
+    .optional(),
 });
 sameShape<Same<z.output<typeof requestRecordSchema>, RequestRecord>>(true);
 
