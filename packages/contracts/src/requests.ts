@@ -45,11 +45,21 @@ export interface RequestRecord {
   escalateAfter?: string;
   escalateTo?: Assignee[];
   onExpire?: ExpiryOutcome;
+  /** set once when nobody answered within escalateAfter: who was added to `assignees`, when */
+  escalation?: Escalation;
   /** what was attached (sanitised names and types, decoded sizes); the bytes are kept apart */
   attachments?: AttachmentSummary[];
 }
 
 export type ExpiryOutcome = NonNullable<CompletionRequestInput['onExpire']>;
+
+export interface Escalation {
+  at: string;
+  /** the request's escalateAfter, as given */
+  after: string;
+  /** the assignees actually added (those not already named) */
+  assignees: Assignee[];
+}
 
 export interface AttachmentSummary {
   filename: string;

@@ -10,3 +10,4 @@ export {
   type RequestState,
   type StoredRequest,
 } from './request-store';
+export { TimerStore, timerAndAttachmentFields, type EscalateResult } from './timer-store';

@@ -12,6 +12,10 @@ export function storeKeys(prefix: string) {
     refs: (id: string) => `${prefix}:req:${id}:refs`,
     sent: (id: string) => `${prefix}:req:${id}:sent`,
     ref: (ref: string) => `${prefix}:ref:${ref}`,
+    /** set: assignees already sent their one reminder (remindAfter) */
+    reminded: (id: string) => `${prefix}:req:${id}:reminded`,
+    /** JSON: the request's attachments, once, for every email that carries them */
+    attachments: (id: string) => `${prefix}:req:${id}:attachments`,
     /** sorted set: request ids scored by creation time (ms), newest last */
     requestsByCreation: () => `${prefix}:requests:by-creation`,
     inboundLog: () => `${prefix}:inbound:log`,

@@ -7,6 +7,7 @@ import type {
 } from '@rc/contracts';
 import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from './keys';
+import { timerAndAttachmentFields } from './timer-store';
 
 /** How long a request's keys outlive its expiry, so late answers still get a precise reason. */
 const RETENTION_AFTER_EXPIRY_MS = 30 * 86_400_000;
@@ -31,6 +32,7 @@ export function storedRequestFromJob(job: SendRequestJob, requestTtlMs: number):
     ...(request.description !== undefined ? { description: request.description } : {}),
     ...(request.release ? { release: request.release } : {}),
     ...(request.locale ? { locale: request.locale } : {}),
+    ...timerAndAttachmentFields(request),
     assignees,
     createdAt: job.requestedAt,
     expiresAt: request.expiresAt

@@ -6,10 +6,17 @@ import {
   type SendRequestJob,
 } from '@rc/contracts';
 import { metrics, type Config, type Logger, type TypedQueue } from '@rc/runtime';
-import { storedRequestFromJob, type InboundLog, type RequestStore } from '@rc/store';
+import {
+  storedRequestFromJob,
+  type InboundLog,
+  type RequestStore,
+  type TimerStore,
+} from '@rc/store';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { isAddressWhitelisted } from '@rc/mail';
 import { inboundQuerySchema } from './openapi/api-schemas';
+import { withoutAttachments } from './attachments';
+import { timerProblems } from './timers/schedule';
 
 /** What the intake reads from the configuration. */
 export type IntakeConfig = Pick<Config, 'apiToken' | 'requestTtlMs' | 'whitelist'>;
@@ -20,6 +27,8 @@ export interface IntakeDeps {
   inboundLog: InboundLog;
   sendQueue: TypedQueue<'send'>;
   logger: Logger;
+  /** where attachments are kept, once (attachments.ts); absent: they travel in the job */
+  timerStore?: TimerStore;
 }
 
 function digest(text: string): Buffer {
@@ -59,15 +68,19 @@ function semanticProblems(input: CompletionRequestInput, deps: IntakeDeps, now: 
   const problems: string[] = [];
   if (input.expiresAt && Date.parse(input.expiresAt) <= now)
     problems.push('expiresAt: must be in the future');
+  const expiresAt = input.expiresAt ? Date.parse(input.expiresAt) : now + deps.config.requestTtlMs;
+  problems.push(...timerProblems(input, expiresAt, now));
   const { whitelist } = deps.config;
   if (whitelist.enabled) {
-    input.assignees.forEach((assignee, index) => {
-      if (!isAddressWhitelisted(assignee.email, whitelist.domains)) {
-        problems.push(
-          `assignees.${index}.email: ${assignee.email} is outside RC_WHITELIST_DOMAINS`,
-        );
-      }
-    });
+    for (const field of ['assignees', 'escalateTo'] as const) {
+      input[field]?.forEach((assignee, index) => {
+        if (!isAddressWhitelisted(assignee.email, whitelist.domains)) {
+          problems.push(
+            `${field}.${index}.email: ${assignee.email} is outside RC_WHITELIST_DOMAINS`,
+          );
+        }
+      });
+    }
   }
   return problems;
 }
@@ -80,7 +93,8 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
   router.use(
     ['/v1/completion-requests', '/v1/inbound'],
     requireBearer(deps.config.apiToken),
-    express.json({ limit: '256kb', type: () => true }),
+    // attachments: up to 2 MiB decoded is ~2.8 MB of base64 (ATTACHMENTS_MAX_TOTAL_BYTES)
+    express.json({ limit: '4mb', type: () => true }),
   );
 
   router.post('/v1/completion-requests', async (req, res) => {
@@ -104,8 +118,11 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
     };
     // Stored before it is queued, so GET answers at once; the same requestId twice keeps the
     // first request and its deterministic jobId keeps the queue to one job.
-    const created = await deps.store.create(storedRequestFromJob(job, deps.config.requestTtlMs));
-    await deps.sendQueue.add('request', job, { jobId: JOB_IDS.request(requestId) });
+    const stored = storedRequestFromJob(job, deps.config.requestTtlMs);
+    const created = await deps.store.create(stored);
+    await deps.timerStore?.saveAttachments(stored, job.request.attachments ?? []);
+    const queued = deps.timerStore ? withoutAttachments(job) : job;
+    await deps.sendQueue.add('request', queued, { jobId: JOB_IDS.request(requestId) });
     if (created === 'created') metrics.requestsCreated.inc({ channel: 'http' });
     deps.logger.info(
       { requestId, taskId: parsed.data.taskId, created },

@@ -1,11 +1,11 @@
-import { errorCodeOf, type SendJob, type SendNoticeJob, type SendRequestJob } from '@rc/contracts';
-import { metrics, PermanentJobError, type Config, type Logger } from '@rc/runtime';
-import { isAddressWhitelisted } from '@rc/mail';
-import { storedRequestFromJob, type RequestStore } from '@rc/store';
-import { mintAnswerToken, newAnswerRef, signedMessageId } from '@rc/tokens';
+import type { SendJob, SendNoticeJob, SendRequestJob } from '@rc/contracts';
+import { metrics, type Config, type Logger, type TypedQueue } from '@rc/runtime';
+import { storedRequestFromJob, type RequestStore, type TimerStore } from '@rc/store';
 import { OUTBOUND_HEADERS, type MailTransport } from './adapters/mail-transport';
+import { requestAttachments } from './attachments';
 import { renderNotice } from './render/notice';
-import { renderRequestEmail } from './render/request-email';
+import { asJobError, emailUnsentAssignees } from './request-mail';
+import { scheduleTimers } from './timers/schedule';
 
 /**
  * What the send processor reads from the configuration. RC_WHITELIST_*: assignees outside it
@@ -21,25 +21,14 @@ export interface SenderDeps {
   transport: MailTransport;
   config: SenderConfig;
   logger: Logger;
+  /** reminders, escalation and expiry (timers/), and where attachments are kept; absent: none */
+  timers?: { queue: TypedQueue<'timers'>; store: TimerStore };
 }
 
 /**
- * A message too large for the transport stays too large: dead-lettered with its code at once,
- * never retried for hours nor dropped. Every other failure is retried by the queue.
- */
-function asJobError(error: unknown): unknown {
-  if (errorCodeOf(error) !== 'MAIL_TOO_LARGE') return error;
-  return new PermanentJobError((error as Error).message, 'MAIL_TOO_LARGE');
-}
-
-export function mailboxDomain(mailboxAddress: string): string {
-  return mailboxAddress.slice(mailboxAddress.lastIndexOf('@') + 1);
-}
-
-/**
- * Emails every assignee of a request once. A retried job skips assignees already emailed;
- * the crash window between SMTP's 250 and `markEmailSent` can send one duplicate, which is
- * harmless: it carries the very same tokens.
+ * Stores the request (a Node engine's job creates it here), schedules its timers, then emails
+ * every assignee once. Timers first: a request whose emails keep failing must still expire as
+ * it asked to.
  */
 async function sendRequestEmails(job: SendRequestJob, deps: SenderDeps): Promise<void> {
   const { config } = deps;
@@ -59,72 +48,9 @@ async function sendRequestEmails(job: SendRequestJob, deps: SenderDeps): Promise
     );
     return;
   }
-  for (const assignee of record.assignees) {
-    if (await deps.store.wasEmailSent(record.requestId, assignee.email)) continue;
-    // The intake refuses such requests with a 400; a job queued through the client is checked here.
-    if (
-      config.whitelist.enabled &&
-      !isAddressWhitelisted(assignee.email, config.whitelist.domains)
-    ) {
-      await deps.store.addEvent(record, {
-        at: new Date().toISOString(),
-        type: 'email_failed',
-        actor: assignee.email,
-        detail: 'outside RC_WHITELIST_DOMAINS, not emailed',
-      });
-      metrics.emailsSent.inc({ kind: 'request', result: 'not_whitelisted' });
-      deps.logger.warn(
-        { requestId: record.requestId, to: assignee.email },
-        'assignee outside the whitelist, not emailed',
-      );
-      continue;
-    }
-    const ref = await deps.store.answerRefFor(record, assignee.email, newAnswerRef);
-    const rendered = renderRequestEmail({
-      title: record.title,
-      description: record.description,
-      taskId: record.taskId,
-      release: record.release,
-      assignee,
-      mailboxAddress: config.mailboxAddress,
-      tokens: {
-        complete: mintAnswerToken(config.keyring, 'complete', ref),
-        fail: mintAnswerToken(config.keyring, 'fail', ref),
-      },
-      expiresAt: record.expiresAt,
-      locale: record.locale,
-    });
-    try {
-      await deps.transport.send({
-        from: config.mailFrom,
-        to: { address: assignee.email, name: assignee.name },
-        replyTo: config.mailboxAddress,
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-        messageId: signedMessageId(config.keyring, ref, mailboxDomain(config.mailboxAddress)),
-        headers: { ...OUTBOUND_HEADERS, 'X-RC-Request-Id': record.requestId },
-      });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      metrics.emailsSent.inc({ kind: 'request', result: 'failed' });
-      await deps.store.addEvent(record, {
-        at: new Date().toISOString(),
-        type: 'email_failed',
-        actor: assignee.email,
-        detail: message,
-      });
-      throw asJobError(error);
-    }
-    await deps.store.markEmailSent(record, assignee.email);
-    await deps.store.addEvent(record, {
-      at: new Date().toISOString(),
-      type: 'email_sent',
-      actor: assignee.email,
-    });
-    metrics.emailsSent.inc({ kind: 'request', result: 'sent' });
-    deps.logger.info({ requestId: record.requestId, to: assignee.email }, 'request email sent');
-  }
+  if (deps.timers) await scheduleTimers(record, deps.timers.queue);
+  const attachments = await requestAttachments(job, deps.timers?.store, record.expiresAt);
+  await emailUnsentAssignees(record, record.assignees, deps, { kind: 'request', attachments });
 }
 
 /** A notice, rendered here from the facts its producer queued, threaded under the answer. */

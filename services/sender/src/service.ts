@@ -1,6 +1,6 @@
 import { sharedOAuth2Tokens } from '@rc/microsoft';
 import { createWorker, type Logger, type RunningService, type ServiceContext } from '@rc/runtime';
-import { InboundLog, RequestStore } from '@rc/store';
+import { InboundLog, RequestStore, TimerStore } from '@rc/store';
 import { createGraphTransport } from './adapters/graph';
 import { createSmtpTransport } from './adapters/smtp';
 import type { MailTransport } from './adapters/mail-transport';
@@ -9,6 +9,7 @@ import { createDeadLettersRouter } from './dead-letters';
 import { createIntakeRouter } from './intake';
 import { createOpenApiRouter } from './openapi/openapi-router';
 import { processSendJob, type SenderDeps } from './process';
+import { processTimerJob } from './timers/process-timer';
 
 export interface SenderOptions {
   /** replaces the transport chosen by RC_MAIL_TRANSPORT (tests) */
@@ -26,7 +27,8 @@ export async function startSender(
   const inboundLog = new InboundLog(redis, config.queuePrefix, config.inboundLog);
   const transport = options.transport ?? transportOf(context, logger);
 
-  const deps: SenderDeps = { store, transport, config, logger };
+  const timers = { queue: queues.timers, store: new TimerStore(redis, config.queuePrefix) };
+  const deps: SenderDeps = { store, transport, config, logger, timers };
   const worker = createWorker('send', (job) => processSendJob(job, deps), {
     connection: workerRedis,
     prefix: config.queuePrefix,
@@ -40,13 +42,33 @@ export async function startSender(
       : {}),
   });
 
+  // Reminders, escalations and expiries: delayed jobs any sender replica may run when due.
+  const timerWorker = createWorker(
+    'timers',
+    (job) => processTimerJob(job, { ...deps, timers, updateQueue: queues.update }),
+    {
+      connection: workerRedis,
+      prefix: config.queuePrefix,
+      concurrency: 5,
+      logger,
+      deadLetter: queues.deadLetter,
+    },
+  );
+
   if (!config.apiToken)
     logger.warn('RC_API_TOKEN is not set: the HTTP intake answers 401 to every call');
   return {
     name: 'sender',
     readiness: [{ name: config.mailTransport, check: () => transport.verify() }],
     routers: [
-      createIntakeRouter({ config, store, inboundLog, sendQueue: queues.send, logger }),
+      createIntakeRouter({
+        config,
+        store,
+        inboundLog,
+        sendQueue: queues.send,
+        logger,
+        timerStore: timers.store,
+      }),
       createDeadLettersRouter({ apiToken: config.apiToken, queues, logger }),
       createOpenApiRouter(config),
       // RC_ADMIN_PASSWORD unset: no admin pages at all (404, not a login prompt)
@@ -55,7 +77,7 @@ export async function startSender(
         : []),
     ],
     async close() {
-      await worker.close();
+      await Promise.all([worker.close(), timerWorker.close()]);
       transport.close();
     },
   };

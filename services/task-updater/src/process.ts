@@ -54,7 +54,12 @@ async function tellEngine(
 ): Promise<EngineResult> {
   const engine = deps.engine.name;
   try {
-    const result = await deps.engine.notify(toTaskEvent(update), request);
+    // An escalation (sender's timers) is part of what the engine is told: who was added, when.
+    const event = {
+      ...toTaskEvent(update),
+      ...(request.escalation ? { escalation: request.escalation } : {}),
+    };
+    const result = await deps.engine.notify(event, request);
     metrics.engineCalls.inc({ engine, result: result === 'done' ? 'ok' : 'conflict' });
     if (update.arrivedAt) {
       const seconds = (Date.now() - Date.parse(update.arrivedAt)) / 1000;
@@ -90,9 +95,11 @@ export async function applyUpdate(update: UpdateJob, deps: UpdaterDeps): Promise
   const result = await tellEngine(update, request, deps);
   // Queued before markApplied: a crash in between retries the job, and the jobId keeps the
   // confirmation to one; after markApplied a retry stops early and would never send it.
-  await deps.confirmations?.add('notice', confirmationNotice(update, request, result), {
-    jobId: JOB_IDS.confirmationNotice(update.requestId),
-  });
+  // An expiry's actor is `system` (onExpire): there is nobody to confirm it to.
+  if (update.actor.email !== 'system')
+    await deps.confirmations?.add('notice', confirmationNotice(update, request, result), {
+      jobId: JOB_IDS.confirmationNotice(update.requestId),
+    });
   const appliedAt = new Date().toISOString();
   await deps.store.markApplied(request, appliedAt);
   await deps.store.addEvent(request, {

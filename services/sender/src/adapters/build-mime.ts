@@ -19,6 +19,18 @@ export async function buildMime(mail: OutgoingMail): Promise<Buffer> {
     inReplyTo: mail.inReplyTo,
     references: mail.references,
     headers: mail.headers,
+    // multipart/mixed around the alternative; the bytes go base64, never re-encoded as text
+    ...(mail.attachments?.length
+      ? {
+          attachments: mail.attachments.map((file) => ({
+            filename: file.filename,
+            contentType: file.contentType,
+            content: file.content,
+            contentDisposition: 'attachment' as const,
+            contentTransferEncoding: 'base64' as const,
+          })),
+        }
+      : {}),
     // quoted-printable keeps long mailto: lines intact in the text part
     textEncoding: 'quoted-printable',
     // Nothing we send is read from disk or fetched from a URL.

@@ -11,6 +11,14 @@ export interface OutgoingMail {
   inReplyTo?: string;
   references?: string[];
   headers: Record<string, string>;
+  /** files attached to the request email, names and types already sanitised (attachments.ts) */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 export interface MailTransport {

@@ -72,6 +72,9 @@ export const requestRecordSchema = z.object({
   escalateAfter: z.string().optional(),
   escalateTo: z.array(assigneeSchema).optional(),
   onExpire: z.enum(['none', 'fail', 'complete']).optional(),
+  escalation: z
+    .object({ at: z.string(), after: z.string(), assignees: z.array(assigneeSchema) })
+    .optional(),
   attachments: z
     .array(z.object({ filename: z.string(), contentType: z.string(), size: z.number() }))
     .optional(),

@@ -15,6 +15,8 @@ export interface RequestEmailInput {
   expiresAt: string;
   /** `en` by default; `de` is supported. */
   locale?: string;
+  /** a reminder's or an escalation's own first sentence and subject prefix (timers/) */
+  variant?: { subjectPrefix: string; lead: string };
 }
 
 export interface RenderedEmail {
@@ -81,9 +83,10 @@ export function renderRequestEmail(input: RequestEmailInput): RenderedEmail {
     taskId: input.taskId,
     expires: formatExpiry(input.expiresAt),
     links,
+    lead: input.variant?.lead,
   };
   return {
-    subject: `${strings.subjectPrefix}: ${title}${releaseTitle ? ` — ${releaseTitle}` : ''}`,
+    subject: `${input.variant?.subjectPrefix ?? strings.subjectPrefix}: ${title}${releaseTitle ? ` — ${releaseTitle}` : ''}`,
     html: renderHtml(content),
     text: renderText(content),
   };
@@ -99,6 +102,7 @@ interface EmailContent {
   taskId: string;
   expires: string;
   links: { complete: string; fail: string };
+  lead: string | undefined;
 }
 
 function detailRows(content: EmailContent): Array<[label: string, value: string]> {
@@ -114,6 +118,7 @@ function renderText(content: EmailContent): string {
   const lines = [
     strings.greeting(content.name),
     '',
+    ...(content.lead ? [content.lead, ''] : []),
     strings.intro,
     '',
     ...detailRows(content).map(([label, value]) => `${label}: ${value}`),
@@ -198,6 +203,7 @@ body { margin: 0; padding: 0; -webkit-text-size-adjust: 100%; -ms-text-size-adju
 <table role="presentation" class="rc-card" width="100%" border="0" cellspacing="0" cellpadding="0" bgcolor="${COLORS.card}" style="width:100%;max-width:600px;background-color:${COLORS.card};border:1px solid ${COLORS.rule};border-radius:8px;">
 <tr><td class="rc-text" style="padding:32px 28px;font-family:${FONT};font-size:16px;line-height:24px;mso-line-height-rule:exactly;color:${COLORS.text};">
 ${p(escapeHtml(strings.greeting(content.name)))}
+${content.lead ? p(`<strong>${escapeHtml(content.lead)}</strong>`) : ''}
 ${p(escapeHtml(strings.intro))}
 <table role="presentation" border="0" cellspacing="0" cellpadding="0" style="margin:0 0 16px 0;font-family:${FONT};font-size:16px;line-height:24px;">${details}</table>
 ${description}

@@ -62,10 +62,22 @@ export interface NoticeStrings {
   };
 }
 
-/** Everything one language says. Reminders get their own section here when they come. */
+/**
+ * The first sentence and subject prefix of the emails the timers send (services/sender/src/
+ * timers/): the request email again, for a reminder or for assignees added by an escalation.
+ */
+export interface TimerEmailStrings {
+  reminder: { subjectPrefix: string; lead: string };
+  /** `after` is the request's escalateAfter as given, e.g. `1d` */
+  escalation: { subjectPrefix: string; lead: (after: string) => string };
+}
+
+/** Everything one language says. */
 export interface LocaleStrings {
   request: RequestEmailStrings;
   notice: NoticeStrings;
+  /** absent: English (a locale being translated falls back rather than failing to compile) */
+  timers?: TimerEmailStrings;
 }
 
 /** Keyed like @rc/mail's answer template, so a locale there without one here fails to compile. */

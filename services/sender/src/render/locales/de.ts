@@ -98,4 +98,15 @@ export const de: LocaleStrings = {
         'Falls Sie diese Antwort nicht gesendet haben, informieren Sie sofort Ihr Release-Team.',
     },
   },
+  timers: {
+    reminder: {
+      subjectPrefix: 'Erinnerung: Aktion erforderlich',
+      lead: 'Erinnerung: Diese Aufgabe wartet noch auf Ihre Entscheidung.',
+    },
+    escalation: {
+      subjectPrefix: 'Aktion erforderlich (eskaliert)',
+      lead: (after) =>
+        `Sie wurden zu dieser Anfrage hinzugefügt, weil innerhalb von ${after} niemand geantwortet hat.`,
+    },
+  },
 };

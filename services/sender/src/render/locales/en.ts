@@ -95,4 +95,14 @@ export const en: LocaleStrings = {
       notYou: 'If you did not send this answer, tell your release team at once.',
     },
   },
+  timers: {
+    reminder: {
+      subjectPrefix: 'Reminder: action required',
+      lead: 'Reminder: this task is still waiting for your decision.',
+    },
+    escalation: {
+      subjectPrefix: 'Action required (escalated)',
+      lead: (after) => `You were added to this request because nobody answered within ${after}.`,
+    },
+  },
 };
