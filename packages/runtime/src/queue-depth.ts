@@ -7,6 +7,8 @@ export async function observeQueueDepth(queues: Queue[]): Promise<void> {
     queues.map(async (queue) => {
       const counts = await queue.getJobCounts(
         'waiting',
+        // backlog mail the poller queued behind fresh answers (issue 9) waits here
+        'prioritized',
         'active',
         'delayed',
         'failed',
@@ -14,11 +16,13 @@ export async function observeQueueDepth(queues: Queue[]): Promise<void> {
       );
       for (const [state, count] of Object.entries(counts))
         metrics.queueDepth.set({ queue: queue.name, state }, count);
-      // BullMQ pushes new jobs on the left: the oldest waiting one is the last (asc = true).
-      const [oldest] = await queue.getJobs(['waiting'], 0, 0, true);
+      // BullMQ pushes new jobs on the left: the oldest waiting one is the last (asc = true);
+      // of the prioritized, the first to run (same priority: in the order they came).
+      const heads = await queue.getJobs(['waiting', 'prioritized'], 0, 0, true);
+      const oldest = Math.min(...heads.map((job) => job.timestamp));
       metrics.queueOldestJobAge.set(
         { queue: queue.name },
-        oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : 0,
+        Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0,
       );
     }),
   );

@@ -3,6 +3,9 @@ import { JOB_IDS, type InboundJob } from '@rc/contracts';
 import { metrics, type TypedQueue } from '@rc/runtime';
 import type { FetchedMessage, MailboxSource } from './adapters/mailbox-source';
 
+/** The BullMQ priority of backlog mail (any value makes it wait behind unprioritized jobs). */
+export const BACKLOG_PRIORITY = 10;
+
 export interface SyncOptions {
   batchSize: number;
   maxMessageBytes: number;
@@ -72,10 +75,14 @@ export async function syncBatch(
     return 0;
   }
   const fetched = await source.fetch(pending, options.maxMessageBytes);
+  const backlog = new Set(pending.filter((message) => message.backlog).map((m) => m.id));
   const now = new Date();
   const jobs = fetched.map((message) => {
     const data = toInboundJob(message, source, now);
-    return { name: 'inbound' as const, data, opts: { jobId: JOB_IDS.inbound(data.inboundId) } };
+    const jobId = JOB_IDS.inbound(data.inboundId);
+    // BullMQ takes jobs without a priority before prioritized ones: backlog waits, fresh goes.
+    const opts = backlog.has(message.id) ? { jobId, priority: BACKLOG_PRIORITY } : { jobId };
+    return { name: 'inbound' as const, data, opts };
   });
   await inbound.addBulk(jobs);
   await options.beforeRemove?.();

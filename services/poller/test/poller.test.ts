@@ -131,7 +131,7 @@ async function harness(): Promise<Harness> {
     },
     queued: () => countJobs(inbound),
     async jobs() {
-      return (await inbound.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).map(
+      return (await inbound.getJobs(['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'])).map(
         (job) => job.data,
       );
     },

@@ -9,6 +9,7 @@ import {
   type PollerConfig,
 } from '@rc/runtime';
 import { connectError } from './imap-connect-error';
+import { pickBatch } from './imap-batch';
 import { UidValidity } from './imap-uid-validity';
 import { DEFAULT_IMAP_LIVENESS, probeLiveness, type ImapLivenessOptions } from './imap-liveness';
 import type { FetchedMessage, MailboxSource, PendingMessage } from './mailbox-source';
@@ -58,6 +59,8 @@ export function createImapSource(
   /** true while the connection sits in IDLE (entered by `watch`), false while a sync uses it */
   let watching = false;
   let stopProbing: () => void = () => undefined;
+  /** the highest UID the previous listing saw: anything above it arrived since (fresh mail) */
+  let highestListed: number | undefined;
   const liveness = { ...DEFAULT_IMAP_LIVENESS, ...options.liveness };
 
   async function authOptions(): Promise<ImapFlowOptions['auth']> {
@@ -162,6 +165,7 @@ export function createImapSource(
       client = connection;
       lastError = undefined;
       validity.opened(opened);
+      highestListed = undefined;
       stopProbing = probeLiveness(connection, liveness, {
         idle: () => watching && client === connection,
         resumeIdle: enterIdle,
@@ -176,16 +180,20 @@ export function createImapSource(
       const connection = requireClient();
       watching = false;
       validity.listed();
-      const uids = (await connection.search({ all: true }, { uid: true })) || [];
-      const oldest = uids.sort((a, b) => a - b).slice(0, limit);
-      if (oldest.length === 0) return [];
+      const uids = ((await connection.search({ all: true }, { uid: true })) || []).sort(
+        (a, b) => a - b,
+      );
+      const { take, backlog } = pickBatch(uids, limit, highestListed);
+      highestListed = Math.max(highestListed ?? 0, uids.at(-1) ?? 0);
+      if (take.length === 0) return [];
       const pending: PendingMessage[] = [];
       for await (const message of connection.fetch(
-        uidSet(oldest.map(String)),
+        uidSet(take.map(String)),
         { uid: true, size: true },
         { uid: true },
       )) {
-        pending.push({ id: String(message.uid), size: message.size ?? 0 });
+        const uid = message.uid;
+        pending.push({ id: String(uid), size: message.size ?? 0, backlog: backlog.has(uid) });
       }
       return pending.sort((a, b) => Number(a.id) - Number(b.id));
     },

@@ -5,6 +5,8 @@ import type { RunningService } from '@rc/runtime';
 export interface PendingMessage {
   id: string;
   size: number;
+  /** old mail listed while more waits than one batch: queued behind fresher mail (issue 9) */
+  backlog?: boolean;
 }
 
 export interface FetchedMessage extends PendingMessage {
