@@ -22,6 +22,12 @@ export const JOB_IDS = Object.freeze({
    */
   timer: (kind: 'remind' | 'escalate' | 'expire', requestId: string) =>
     `timer-${kind}-${requestId}`,
+  /** one "decided by … at …" note per request and other assignee, whatever the retries */
+  decidedNotice: (requestId: string, recipient: string) =>
+    `notice-decided-${requestId}-${recipient}`,
+  /** one send job per reassignment to the same list (digest): a retried call emails no one twice */
+  reassign: (requestId: string, assigneesDigest: string) =>
+    `reassign-${requestId}-${assigneesDigest}`,
   /** one dead letter per failed job */
   deadLetter: (queue: string, jobId: string) => `${queue}-${jobId}`,
 });

@@ -57,11 +57,26 @@ export const completionRequestInputSchema = z.object({
   onExpire: z.enum(['none', 'fail', 'complete']).optional(),
   /** files sent as MIME attachments of the request email (capped, see attachments.ts) */
   attachments: attachmentsSchema.optional(),
+  /** how many distinct assignees must complete (docs/approvals.md); 1 when absent */
+  quorum: z.number().int().min(1).max(100).optional(),
+  /** `any` (default): one fail fails it; `majority`: it fails once quorum is out of reach */
+  failPolicy: z.enum(['any', 'majority']).optional(),
+  /** who asked: their answers are rejected `self_approval` unless allowSelfApproval is true */
+  requester: assigneeSchema.optional(),
+  allowSelfApproval: z.boolean().optional(),
+  /** a Fail without a comment is not applied (`reason_required`); the sender is asked why */
+  requireReasonOnFail: z.boolean().optional(),
 });
 export type CompletionRequestInput = z.infer<typeof completionRequestInputSchema>;
 
 export const answerActionSchema = z.enum(['complete', 'fail']);
 export type AnswerAction = z.infer<typeof answerActionSchema>;
+
+/** `POST /v1/completion-requests/{id}/reassign`: the new, complete list of assignees. */
+export const reassignInputSchema = z.object({
+  assignees: z.array(assigneeSchema).min(1).max(100),
+});
+export type ReassignInput = z.infer<typeof reassignInputSchema>;
 
 /**
  * `send` queue. One discriminated union keyed by `kind`; the payload never carries secrets
@@ -105,6 +120,12 @@ export const noticeSchema = z.discriminatedUnion('type', [
     cancelledAt: z.string().optional(),
     /** the Message-ID of the rejected answer, quoted in the notice for support */
     answerMessageId: z.string().optional(),
+  }),
+  z.object({
+    /** to the other assignees of a request with a quorum, once it is decided */
+    type: z.literal('decided'),
+    request: noticeRequestSchema,
+    decision: noticeDecisionSchema,
   }),
   z.object({
     type: z.literal('confirmation'),
@@ -158,6 +179,15 @@ export type InboundJob = z.infer<typeof inboundJobSchema>;
 
 export const actorSchema = z.object({ email: z.string(), name: z.string() });
 
+/** One assignee's counted answer to a request with a quorum (SPEC 3.5 `votes`). */
+export const voteSchema = z.object({
+  actor: actorSchema,
+  action: answerActionSchema,
+  comment: z.string(),
+  respondedAt: z.iso.datetime({ offset: true }),
+});
+export type Vote = z.infer<typeof voteSchema>;
+
 /** `update` queue: a verified decision. jobId = requestId, so one request gets one update. */
 export const updateJobSchema = z.object({
   requestId: z.string(),
@@ -170,6 +200,8 @@ export const updateJobSchema = z.object({
   inboundId: z.string(),
   /** when the answer reached the mailbox: the start of the end-to-end latency */
   arrivedAt: z.iso.datetime({ offset: true }).optional(),
+  /** every vote counted, when the request counts votes (quorum > 1 or failPolicy majority) */
+  votes: z.array(voteSchema).optional(),
 });
 export type UpdateJob = z.infer<typeof updateJobSchema>;
 
@@ -190,6 +222,8 @@ export const taskEventSchema = z.object({
       assignees: z.array(assigneeSchema),
     })
     .optional(),
+  /** every vote, in the order cast, when the request counts votes (docs/approvals.md) */
+  votes: z.array(voteSchema).optional(),
 });
 export type TaskEvent = z.infer<typeof taskEventSchema>;
 
@@ -216,5 +250,6 @@ export function toTaskEvent(update: UpdateJob): TaskEvent {
     comment: update.comment,
     respondedAt: update.respondedAt,
     messageId: update.messageId,
+    ...(update.votes ? { votes: update.votes } : {}),
   };
 }

@@ -29,6 +29,10 @@ export const REJECTION_REASONS = Object.freeze({
   calendar_reply: 'a calendar response (text/calendar METHOD:REPLY, "Accepted:"), never an answer',
   auto_forward:
     'forwarded by a mailbox rule (Exchange inbox rule, Sieve redirect), not written as an answer',
+  self_approval: "the request's requester answered, and the request does not allowSelfApproval",
+  revoked: 'the sender was removed from the assignees by a reassignment; their token is dead',
+  already_voted: 'the sender already voted on this request; their first answer counts',
+  reason_required: 'a Fail without a comment, and the request has requireReasonOnFail',
 } as const);
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

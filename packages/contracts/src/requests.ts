@@ -1,4 +1,4 @@
-import type { AnswerAction, Assignee, CompletionRequestInput } from './jobs';
+import type { AnswerAction, Assignee, CompletionRequestInput, Vote } from './jobs';
 
 export type RequestStatus = 'pending' | 'deciding' | 'completed' | 'failed' | 'cancelled';
 
@@ -15,7 +15,8 @@ export interface AuditEvent {
     | 'cancelled'
     | 'reminder_sent'
     | 'escalated'
-    | 'expired';
+    | 'expired'
+    | 'reassigned';
   actor?: string;
   detail?: string;
   inboundId?: string;
@@ -49,6 +50,14 @@ export interface RequestRecord {
   escalation?: Escalation;
   /** what was attached (sanitised names and types, decoded sizes); the bytes are kept apart */
   attachments?: AttachmentSummary[];
+  /** approvals (docs/approvals.md); absent = 1, `any`, no requester, false, false */
+  quorum?: number;
+  failPolicy?: 'any' | 'majority';
+  requester?: Assignee;
+  allowSelfApproval?: boolean;
+  requireReasonOnFail?: boolean;
+  /** every counted vote, oldest first, when the request counts votes */
+  votes?: Vote[];
 }
 
 export type ExpiryOutcome = NonNullable<CompletionRequestInput['onExpire']>;

@@ -10,4 +10,14 @@ export {
   type RequestState,
   type StoredRequest,
 } from './request-store';
+export {
+  approvalFields,
+  countsVotes,
+  VoteStore,
+  type ReassignResult,
+  type StoredVote,
+  type VoteInput,
+  type VoteResult,
+  type VoteTally,
+} from './vote-store';
 export { TimerStore, timerAndAttachmentFields, type EscalateResult } from './timer-store';

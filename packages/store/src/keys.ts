@@ -12,6 +12,8 @@ export function storeKeys(prefix: string) {
     refs: (id: string) => `${prefix}:req:${id}:refs`,
     sent: (id: string) => `${prefix}:req:${id}:sent`,
     ref: (ref: string) => `${prefix}:ref:${ref}`,
+    /** hash: assignee address → their one counted vote (quorum, failPolicy) */
+    votes: (id: string) => `${prefix}:req:${id}:votes`,
     /** set: assignees already sent their one reminder (remindAfter) */
     reminded: (id: string) => `${prefix}:req:${id}:reminded`,
     /** JSON: the request's attachments, once, for every email that carries them */

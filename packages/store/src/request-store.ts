@@ -7,6 +7,7 @@ import type {
 } from '@rc/contracts';
 import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from './keys';
+import { approvalFields, VoteStore } from './vote-store';
 import { timerAndAttachmentFields } from './timer-store';
 
 /** How long a request's keys outlive its expiry, so late answers still get a precise reason. */
@@ -16,7 +17,7 @@ const RETENTION_AFTER_EXPIRY_MS = 30 * 86_400_000;
 const CREATION_INDEX_MAX = 100_000;
 
 /** The immutable part of a request, as written once at creation. */
-export type StoredRequest = Omit<RequestRecord, 'status' | 'decision' | 'cancelledAt'>;
+export type StoredRequest = Omit<RequestRecord, 'status' | 'decision' | 'cancelledAt' | 'votes'>;
 
 /** The stored form of a request, from the job; expiry defaults to now + RC_REQUEST_TTL. */
 export function storedRequestFromJob(job: SendRequestJob, requestTtlMs: number): StoredRequest {
@@ -32,6 +33,7 @@ export function storedRequestFromJob(job: SendRequestJob, requestTtlMs: number):
     ...(request.description !== undefined ? { description: request.description } : {}),
     ...(request.release ? { release: request.release } : {}),
     ...(request.locale ? { locale: request.locale } : {}),
+    ...approvalFields(request),
     ...timerAndAttachmentFields(request),
     assignees,
     createdAt: job.requestedAt,
@@ -97,12 +99,15 @@ return 'already_cancelled'
 
 export class RequestStore {
   private readonly keys: StoreKeys;
+  /** votes and reassignment of the same requests (vote-store.ts) */
+  readonly votes: VoteStore;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
   ) {
     this.keys = storeKeys(prefix);
+    this.votes = new VoteStore(redis, prefix);
   }
 
   private keepUntil(request: Pick<StoredRequest, 'expiresAt'>): number {

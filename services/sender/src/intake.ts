@@ -2,11 +2,13 @@ import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import {
   completionRequestInputSchema,
   JOB_IDS,
+  type Assignee,
   type CompletionRequestInput,
   type SendRequestJob,
 } from '@rc/contracts';
 import { metrics, type Config, type Logger, type TypedQueue } from '@rc/runtime';
 import {
+  countsVotes,
   storedRequestFromJob,
   type InboundLog,
   type RequestStore,
@@ -17,6 +19,7 @@ import { isAddressWhitelisted } from '@rc/mail';
 import { inboundQuerySchema } from './openapi/api-schemas';
 import { withoutAttachments } from './attachments';
 import { timerProblems } from './timers/schedule';
+import { addReassignRoute, quorumProblems } from './reassign';
 
 /** What the intake reads from the configuration. */
 export type IntakeConfig = Pick<Config, 'apiToken' | 'requestTtlMs' | 'whitelist'>;
@@ -63,6 +66,21 @@ export function problemsOf(issues: { path: PropertyKey[]; message: string }[]): 
   );
 }
 
+/** Addresses outside RC_WHITELIST_DOMAINS, one problem each (creation and reassignment). */
+export function whitelistProblems(
+  field: string,
+  assignees: readonly Assignee[] | undefined,
+  config: IntakeConfig,
+): string[] {
+  const { whitelist } = config;
+  if (!whitelist.enabled) return [];
+  return (assignees ?? []).flatMap((assignee, index) =>
+    isAddressWhitelisted(assignee.email, whitelist.domains)
+      ? []
+      : [`${field}.${index}.email: ${assignee.email} is outside RC_WHITELIST_DOMAINS`],
+  );
+}
+
 /** Checks beyond the schema that depend on time and configuration. */
 function semanticProblems(input: CompletionRequestInput, deps: IntakeDeps, now: number): string[] {
   const problems: string[] = [];
@@ -70,18 +88,9 @@ function semanticProblems(input: CompletionRequestInput, deps: IntakeDeps, now: 
     problems.push('expiresAt: must be in the future');
   const expiresAt = input.expiresAt ? Date.parse(input.expiresAt) : now + deps.config.requestTtlMs;
   problems.push(...timerProblems(input, expiresAt, now));
-  const { whitelist } = deps.config;
-  if (whitelist.enabled) {
-    for (const field of ['assignees', 'escalateTo'] as const) {
-      input[field]?.forEach((assignee, index) => {
-        if (!isAddressWhitelisted(assignee.email, whitelist.domains)) {
-          problems.push(
-            `${field}.${index}.email: ${assignee.email} is outside RC_WHITELIST_DOMAINS`,
-          );
-        }
-      });
-    }
-  }
+  for (const field of ['assignees', 'escalateTo'] as const)
+    problems.push(...whitelistProblems(field, input[field], deps.config));
+  problems.push(...quorumProblems(input, input.assignees));
   return problems;
 }
 
@@ -137,7 +146,11 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
       res.status(404).json({ error: 'not_found' });
       return;
     }
-    res.json({ ...record, events: await deps.store.events(record.requestId) });
+    // votes only where they decide (quorum): other requests read exactly as before
+    const votes = countsVotes(record)
+      ? { votes: await deps.store.votes.list(record.requestId) }
+      : {};
+    res.json({ ...record, ...votes, events: await deps.store.events(record.requestId) });
   });
 
   router.delete('/v1/completion-requests/:requestId', async (req, res) => {
@@ -163,6 +176,8 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
     }
     res.status(200).json({ requestId, status: 'cancelled' });
   });
+
+  addReassignRoute(router, deps);
 
   router.get('/v1/inbound', async (req, res) => {
     const query = inboundQuerySchema.safeParse(req.query);

@@ -8,6 +8,7 @@ import {
 import { metrics, PermanentJobError, type Logger, type TypedQueue } from '@rc/runtime';
 import type { RequestStore, StoredRequest } from '@rc/store';
 import type { EngineAdapter, EngineResult } from './engines/engine';
+import { queueDecidedNotes, withVotes } from './decided-notes';
 
 export interface UpdaterDeps {
   engine: EngineAdapter;
@@ -83,11 +84,12 @@ async function tellEngine(
  * Idempotency-Key (requestId), which the engine treats as done; the task is never decided twice
  * because the verifier's claim admits one update job per request.
  */
-export async function applyUpdate(update: UpdateJob, deps: UpdaterDeps): Promise<void> {
-  const state = await deps.store.getState(update.requestId);
+export async function applyUpdate(job: UpdateJob, deps: UpdaterDeps): Promise<void> {
+  const state = await deps.store.getState(job.requestId);
   if (!state)
-    throw new PermanentJobError(`request ${update.requestId} no longer exists`, 'REQUEST_GONE');
+    throw new PermanentJobError(`request ${job.requestId} no longer exists`, 'REQUEST_GONE');
   const { request, decision } = state;
+  const update = await withVotes(job, request, deps.store);
   if (decision?.appliedAt) {
     deps.logger.info({ requestId: update.requestId }, 'update already applied');
     return;
@@ -100,6 +102,7 @@ export async function applyUpdate(update: UpdateJob, deps: UpdaterDeps): Promise
     await deps.confirmations?.add('notice', confirmationNotice(update, request, result), {
       jobId: JOB_IDS.confirmationNotice(update.requestId),
     });
+  await queueDecidedNotes(update, request, decision, deps.confirmations);
   const appliedAt = new Date().toISOString();
   await deps.store.markApplied(request, appliedAt);
   await deps.store.addEvent(request, {

@@ -1,5 +1,6 @@
 import { JOB_IDS, type UpdateJob } from '@rc/contracts';
-import { normalizeAddress, type ParsedAddress, type ParsedMessage } from '@rc/mail';
+import type { ParsedAddress, ParsedMessage } from '@rc/mail';
+import { countsVotes } from '@rc/store';
 import type { VerifierDeps } from './deps';
 import { reject, standingRejection, type Accepted, type Verdict } from './verdict';
 
@@ -21,9 +22,10 @@ export interface ClaimContext {
 }
 
 /**
- * Step 16, first answer wins: claim the request, then queue the update. A crash between the
- * two is safe: the retry of this message finds its own claim (same inboundId) and queues
- * again, and the jobId (one per request) keeps that to one update.
+ * Step 16: count the answer as its assignee's one vote, atomically with the decision (without
+ * a quorum the first vote decides: first answer wins), then queue the update if it decided. A
+ * crash between the two is safe: the retry of this message finds its own vote or decision
+ * (same inboundId) and queues again, and the jobId (one per request) keeps that to one update.
  */
 export async function claimAndQueue(
   verdict: Accepted,
@@ -31,45 +33,64 @@ export async function claimAndQueue(
   deps: VerifierDeps,
   context: ClaimContext,
 ): Promise<Verdict> {
-  const { request, authenticated } = verdict;
-  const actor = message.from.address;
-  const claim = await deps.store.claimDecision(request, {
+  const { request, assignee, authenticated } = verdict;
+  const answeredAt = respondedAt(message.date, new Date(context.arrivedAt).toISOString());
+  // The name the engine gave the assignee wins over the mail's display name, which the
+  // sender chooses freely ("CFO" <alice@corp.example>) and must not reach the audit trail.
+  const name = assignee.name || message.from.name || '';
+  const vote = await deps.store.votes.cast(request, {
+    voter: assignee.email,
+    name,
     action: verdict.action,
-    actor,
+    comment: verdict.comment,
+    respondedAt: answeredAt,
     inboundId: context.inboundId,
-    decidedAt: context.now.toISOString(),
+    countedAt: context.now.toISOString(),
   });
-  if (claim.result === 'unknown_request')
-    return reject('unknown_request', 'the request was removed before the claim', {
-      request,
-      authenticated,
-    });
-  // A cancellation or another answer that came between the read and the claim.
-  const lost = standingRejection(
-    claim.result === 'cancelled'
-      ? { cancelled: true }
-      : { cancelled: false, decision: claim.decision },
-    context.inboundId,
-    request,
-    authenticated,
-  );
-  if (lost) return lost;
-  const assignee = request.assignees.find(
-    (candidate) => normalizeAddress(candidate.email) === actor,
-  );
+  const facts = { request, authenticated };
+  switch (vote.result) {
+    case 'unknown_request':
+      return reject('unknown_request', 'the request was removed before the claim', facts);
+    case 'revoked':
+      return reject('revoked', 'removed by a reassignment before the answer was counted', facts);
+    case 'already_voted': {
+      const first = vote.vote;
+      return reject('already_voted', `${first.action} at ${first.respondedAt} counts`, {
+        ...facts,
+        decision: {
+          action: first.action,
+          actor: first.actor.email,
+          inboundId: first.inboundId,
+          decidedAt: first.respondedAt,
+        },
+      });
+    }
+    case 'counted':
+      return { ...verdict, tally: vote.tally };
+    case 'cancelled':
+    case 'already_decided': {
+      // A cancellation or another answer that came between the read and the claim.
+      const standing =
+        vote.result === 'cancelled'
+          ? { cancelled: true }
+          : { cancelled: false, decision: vote.decision };
+      const lost = standingRejection(standing, context.inboundId, request, authenticated);
+      if (lost) return lost;
+      throw new Error(`request ${request.requestId}: a decision without its holder`);
+    }
+  }
   const update: UpdateJob = {
     requestId: request.requestId,
     taskId: request.taskId,
-    // a retry after a crash acts as the claim holds it
-    action: claim.result === 'claimed' ? claim.decision.action : verdict.action,
-    // The name the engine gave the assignee wins over the mail's display name, which the
-    // sender chooses freely ("CFO" <alice@corp.example>) and must not reach the audit trail.
-    actor: { email: actor, name: assignee?.name || message.from.name || '' },
+    // as the decision holds it: a retry after a crash acts as the first attempt decided
+    action: vote.decision.action,
+    actor: { email: message.from.address, name },
     comment: verdict.comment,
-    respondedAt: respondedAt(message.date, new Date(context.arrivedAt).toISOString()),
+    respondedAt: answeredAt,
     messageId: message.messageId ?? '',
     inboundId: context.inboundId,
     arrivedAt: new Date(context.arrivedAt).toISOString(),
+    ...(countsVotes(request) ? { votes: vote.votes } : {}),
   };
   await deps.updateQueue.add('update', update, { jobId: JOB_IDS.update(request.requestId) });
   return { ...verdict, action: update.action };

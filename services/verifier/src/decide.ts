@@ -1,6 +1,7 @@
 import {
   classifyAutomatic,
   isAddressWhitelisted,
+  normalizeAddress,
   understandAnswer,
   type ParsedMessage,
 } from '@rc/mail';
@@ -72,6 +73,13 @@ export async function decide(
   // 13: the token is bound to one recipient; only that person's From can use it
   if (!named.recipients.has(from))
     return refuse('sender_mismatch', `sent by ${from}, not by the assignee`, { request });
+  // 13a: still an assignee: a reassignment that removed them revokes their token at once
+  const assignee = request.assignees.find((named) => normalizeAddress(named.email) === from);
+  if (!assignee) return refuse('revoked', `${from} is no longer an assignee`, { request });
+  // 13b: no approving one's own change; compared normalised, as From is
+  const { requester } = request;
+  if (requester && !request.allowSelfApproval && normalizeAddress(requester.email) === from)
+    return refuse('self_approval', `${from} is the requester`, { request });
 
   // 14: cancelled or decided first, so a late answer to a closed request says so, not "expired"
   const standing = { cancelled: state.status === 'cancelled', ...state };
@@ -83,5 +91,8 @@ export async function decide(
   // 15
   const { action, comment } = understood;
   if (!action) return refuse('no_action', 'no unambiguous complete or fail', { request });
-  return { outcome: 'accepted', request, action, comment, authenticated };
+  // 15a: the reason is the point of asking for one; the request stays open for a second try
+  if (action === 'fail' && request.requireReasonOnFail && comment.trim() === '')
+    return refuse('reason_required', 'a Fail without a comment', { request });
+  return { outcome: 'accepted', request, assignee, action, comment, authenticated };
 }

@@ -39,6 +39,11 @@ export const NOTICE_POLICY: Readonly<Record<RejectionReason, 'notify' | 'silent'
   read_receipt: 'silent',
   calendar_reply: 'silent',
   auto_forward: 'silent',
+  // Approvals (docs/approvals.md): each is the assignee's own situation, worth telling them.
+  self_approval: 'notify',
+  revoked: 'notify',
+  already_voted: 'notify',
+  reason_required: 'notify',
 };
 
 /** The reasons that never get a notice, whoever sent the mail. */
@@ -70,6 +75,8 @@ export interface RejectedAnswer {
 export function mayNotify({ rejection, from }: RejectedAnswer): boolean {
   if (NOTICE_POLICY[rejection.reason] === 'silent') return false;
   if (rejection.authenticated) return true;
+  // step 13 matched From to the token's recipient, an assignee until the reassignment
+  if (rejection.reason === 'revoked') return true;
   return (
     rejection.request?.assignees.some((assignee) => normalizeAddress(assignee.email) === from) ??
     false

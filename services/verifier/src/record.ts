@@ -4,7 +4,7 @@ import type { ParsedMessage } from '@rc/mail';
 import { metrics } from '@rc/runtime';
 import type { InboundLog } from '@rc/store';
 import type { VerifierDeps } from './deps';
-import type { Verdict } from './verdict';
+import type { Accepted, Verdict } from './verdict';
 
 /**
  * The last step: one record in the inbound log, and, the first time only, the metric, the
@@ -41,9 +41,10 @@ export async function recordOutcome(
       at: record.decidedAt,
       type: verdict.outcome === 'accepted' ? 'answer_accepted' : 'answer_rejected',
       actor: record.from ?? undefined,
-      detail: rejected
-        ? `${rejected.reason}${rejected.detail ? `: ${rejected.detail}` : ''}`
-        : (record.action ?? undefined),
+      detail:
+        verdict.outcome === 'rejected'
+          ? `${verdict.reason}${verdict.detail ? `: ${verdict.detail}` : ''}`
+          : acceptedDetail(verdict),
       inboundId: job.inboundId,
     });
   }
@@ -58,6 +59,14 @@ export async function recordOutcome(
     'inbound message decided',
   );
   return record;
+}
+
+/** The action, and for a vote that did not decide, where the count stands. */
+function acceptedDetail(verdict: Accepted): string {
+  const { tally } = verdict;
+  if (!tally) return verdict.action;
+  const { complete, fail, quorum, assignees } = tally;
+  return `${verdict.action}: vote counted (${complete} complete, ${fail} fail; quorum ${quorum} of ${assignees})`;
 }
 
 const text = (value: unknown, max: number): string | null =>

@@ -1,11 +1,15 @@
-import type { AnswerAction, RejectionReason } from '@rc/contracts';
-import type { Decision, StoredRequest } from '@rc/store';
+import type { AnswerAction, Assignee, RejectionReason } from '@rc/contracts';
+import type { Decision, StoredRequest, VoteTally } from '@rc/store';
 
 export interface Accepted {
   outcome: 'accepted';
   request: StoredRequest;
+  /** the assignee the answer's token was minted for, as the request names them */
+  assignee: Assignee;
   action: AnswerAction;
   comment: string;
+  /** the votes so far, when this answer was counted without deciding (quorum) */
+  tally?: VoteTally;
   /** whether From was proven (RC_REQUIRE_DMARC or RC_VERIFY_DKIM on, and passed) */
   authenticated: boolean;
 }
@@ -16,7 +20,7 @@ export interface Rejection {
   reason: RejectionReason;
   detail?: string;
   request?: StoredRequest;
-  /** the decision that came first, for already_decided */
+  /** the decision that came first, for already_decided; the earlier vote, for already_voted */
   decision?: Decision;
   cancelledAt?: string;
   authenticated: boolean;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { InboundJob, SendJob, UpdateJob } from '@rc/contracts';
+import type { CompletionRequestInput, InboundJob, SendJob, UpdateJob } from '@rc/contracts';
 import { buildAnswerTemplate } from '@rc/mail';
 import { createLogger, createQueue, createRedis, type Redis, type TypedQueue } from '@rc/runtime';
 import { InboundLog, RequestStore, storedRequestFromJob, type StoredRequest } from '@rc/store';
@@ -33,12 +33,26 @@ export interface Harness {
   /** a stored request with one answer ref per assignee, and the tokens that were mailed */
   request(
     assignees: { email: string; name?: string }[],
-    options?: { expiresAt?: string; title?: string },
+    options?: RequestOptions,
   ): Promise<SeededRequest>;
   updates(): Promise<UpdateJob[]>;
   notices(): Promise<Extract<SendJob, { kind: 'notice' }>[]>;
   close(): Promise<void>;
 }
+
+/** the request's optional fields a test may set (expiry, title, the approval rules) */
+export type RequestOptions = Partial<
+  Pick<
+    CompletionRequestInput,
+    | 'expiresAt'
+    | 'title'
+    | 'quorum'
+    | 'failPolicy'
+    | 'requester'
+    | 'allowSelfApproval'
+    | 'requireReasonOnFail'
+  >
+>;
 
 export type DepsOverrides = Partial<Omit<VerifierDeps, 'settings'>> & {
   settings?: Partial<VerifierDeps['settings']>;
@@ -104,9 +118,9 @@ export async function createHarness(
           request: {
             requestId,
             taskId: `Applications/Release1/Phase1/Task${counter}`,
-            title: options.title ?? `Approve deploy ${counter}`,
             assignees,
-            ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
+            ...options,
+            title: options.title ?? `Approve deploy ${counter}`,
           },
           requestedAt: new Date().toISOString(),
         },

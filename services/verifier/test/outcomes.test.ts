@@ -168,6 +168,30 @@ const REACH: Record<RejectionReason, () => Promise<InboundRecord>> = {
     await verify(buttonAnswer({ from, body: 'one' }), { senderRateLimiter });
     return verify(buttonAnswer({ from, body: 'two' }), { senderRateLimiter });
   },
+  async self_approval() {
+    const from = person('requester');
+    const { tokens } = await h.request([{ email: from }], { requester: { email: from } });
+    return verify(buttonAnswer({ from, token: tokens.get(from)!.complete }));
+  },
+  async revoked() {
+    const [gone, stays] = [person('gone'), person('stays')];
+    const { request, tokens } = await h.request([{ email: gone }, { email: stays }]);
+    await h.store.votes.reassign(request.requestId, [{ email: stays }], new Date().toISOString());
+    return verify(buttonAnswer({ from: gone, token: tokens.get(gone)!.complete }));
+  },
+  async already_voted() {
+    const [twice, other] = [person('twice'), person('other')];
+    const { tokens } = await h.request([{ email: twice }, { email: other }], { quorum: 2 });
+    await verify(buttonAnswer({ from: twice, token: tokens.get(twice)!.complete }));
+    return verify(buttonAnswer({ from: twice, token: tokens.get(twice)!.complete }));
+  },
+  async reason_required() {
+    const from = person('terse');
+    const { tokens } = await h.request([{ email: from }], { requireReasonOnFail: true });
+    return verify(
+      buttonAnswer({ from, action: 'fail', comment: '', token: tokens.get(from)!.fail }),
+    );
+  },
   async processing_failed() {
     const job = inboundJob('From: a@corp.example\r\n\r\nx');
     await recordProcessingFailure(h.inboundLog, job, 'boom', 'ATTEMPTS_EXHAUSTED');

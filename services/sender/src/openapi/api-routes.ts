@@ -1,4 +1,4 @@
-import { completionRequestInputSchema } from '@rc/contracts';
+import { completionRequestInputSchema, reassignInputSchema } from '@rc/contracts';
 import type { Config } from '@rc/runtime';
 import type { z } from 'zod';
 import {
@@ -8,6 +8,7 @@ import {
   replayedSchema,
   replayQuerySchema,
 } from '../dead-letters';
+import { reassignConflictSchema, reassignedSchema } from '../reassign';
 import {
   acceptedSchema,
   alreadyDecidedSchema,
@@ -154,6 +155,24 @@ const COMPLETION_REQUESTS: ApiRoute[] = [
       401: unauthorized,
       404: notFound,
       409: { description: 'already decided', schema: alreadyDecidedSchema },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/completion-requests/:requestId/reassign',
+    operationId: 'reassignCompletionRequest',
+    summary:
+      'replace the assignees: the removed are revoked at once (reason revoked), the new emailed, votes of those who stay kept',
+    tag: 'completion requests',
+    bearer: true,
+    params: requestIdPathSchema,
+    body: reassignInputSchema,
+    responses: {
+      200: { description: 'reassigned', schema: reassignedSchema },
+      400: { description: 'invalid input, one line per problem', schema: errorSchema },
+      401: unauthorized,
+      404: notFound,
+      409: { description: 'already decided or cancelled', schema: reassignConflictSchema },
     },
   },
 ];

@@ -2,6 +2,7 @@ import {
   answerActionSchema,
   assigneeSchema,
   rejectionReasonSchema,
+  voteSchema,
   type AuditEvent,
   type InboundRecord,
   type RequestRecord,
@@ -40,6 +41,7 @@ export const auditEventSchema = z.object({
     'reminder_sent',
     'escalated',
     'expired',
+    'reassigned',
   ]),
   actor: z.string().optional(),
   detail: z.string().optional(),
@@ -78,6 +80,12 @@ export const requestRecordSchema = z.object({
   attachments: z
     .array(z.object({ filename: z.string(), contentType: z.string(), size: z.number() }))
     .optional(),
+  quorum: z.number().optional(),
+  failPolicy: z.enum(['any', 'majority']).optional(),
+  requester: assigneeSchema.optional(),
+  allowSelfApproval: z.boolean().optional(),
+  requireReasonOnFail: z.boolean().optional(),
+  votes: z.array(voteSchema).optional().describe('when the request counts votes (quorum)'),
 });
 sameShape<Same<z.output<typeof requestRecordSchema>, RequestRecord>>(true);
 

@@ -4,6 +4,7 @@ import { singleLine } from './single-line';
 import {
   LOCALES,
   type ConfirmationFacts,
+  type DecidedFacts,
   type NoticeStrings,
   type RejectionFacts,
 } from './strings';
@@ -20,7 +21,11 @@ export interface RenderedNotice {
 export function renderNotice(notice: Notice): RenderedNotice {
   const strings = LOCALES[templateLocale(notice.request?.locale)].notice;
   const rendered =
-    notice.type === 'rejection' ? rejection(notice, strings) : confirmation(notice, strings);
+    notice.type === 'rejection'
+      ? rejection(notice, strings)
+      : notice.type === 'decided'
+        ? decided(notice, strings)
+        : confirmation(notice, strings);
   return {
     subject: singleLine(rendered.subject),
     text: [strings.greeting, '', ...rendered.body, '', strings.footer, ''].join('\n'),
@@ -47,6 +52,11 @@ function rejection(facts: RejectionFacts, strings: NoticeStrings): NoticeParts {
       ...(facts.answerMessageId ? [words.yourEmail(facts.answerMessageId)] : []),
     ],
   };
+}
+
+function decided(facts: DecidedFacts, strings: NoticeStrings): NoticeParts {
+  const words = strings.decided;
+  return { subject: words.subject(facts), body: [words.headline(facts), '', words.noAnswerNeeded] };
 }
 
 function confirmation(facts: ConfirmationFacts, strings: NoticeStrings): NoticeParts {

@@ -31,6 +31,7 @@ export interface RequestEmailStrings {
 
 export type RejectionFacts = Extract<Notice, { type: 'rejection' }>;
 export type ConfirmationFacts = Extract<Notice, { type: 'confirmation' }>;
+export type DecidedFacts = Extract<Notice, { type: 'decided' }>;
 
 /**
  * Words of the notices: why an answer was not applied, and that it was. Plain text only: they
@@ -53,6 +54,12 @@ export interface NoticeStrings {
     /** the stable code, untranslated, so support can match it to the inbound log */
     reasonCode: (reason: RejectionReason) => string;
     yourEmail: (messageId: string) => string;
+  };
+  /** to the other assignees of a request with a quorum: who decided it, when */
+  decided: {
+    subject: (facts: DecidedFacts) => string;
+    headline: (facts: DecidedFacts) => string;
+    noAnswerNeeded: string;
   };
   confirmation: {
     subject: (facts: ConfirmationFacts) => string;

@@ -15,7 +15,8 @@ export interface ReleaseSettings {
 export function releaseComment(event: TaskEvent): string {
   const who = event.actor.name ? `${event.actor.name} <${event.actor.email}>` : event.actor.email;
   const verb = event.event === 'task.completed' ? 'Completed' : 'Failed';
-  return `${verb} by ${who} by email at ${event.respondedAt}.${event.comment ? `\n\n${event.comment}` : ''}`;
+  const votes = event.votes?.map((vote) => `- ${vote.actor.email}: ${vote.action}`) ?? [];
+  return `${verb} by ${who} by email at ${event.respondedAt}.${event.comment ? `\n\n${event.comment}` : ''}${votes.length ? `\n\nVotes:\n${votes.join('\n')}` : ''}`;
 }
 
 function readReleaseSettings(read: ConfigReader, needed: boolean): ReleaseSettings {

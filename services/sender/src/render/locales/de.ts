@@ -79,10 +79,26 @@ export const de: LocaleStrings = {
         dmarc_fail: () => COULD_NOT_APPLY,
         processing_failed: () =>
           'Ihre E-Mail konnte wegen eines Fehlers auf unserer Seite nicht verarbeitet werden. Bitte antworten Sie später erneut oder informieren Sie Ihr Release-Team.',
+        self_approval: () =>
+          'Sie haben diese Freigabe selbst angefordert, und die Anfrage erlaubt keine Freigabe der eigenen Anfrage. Eine andere zugewiesene Person muss antworten.',
+        revoked: () =>
+          'Die Anfrage wurde neu zugewiesen, und Sie gehören nicht mehr zu den zugewiesenen Personen; die Antwort-Links in Ihrer Anfrage-E-Mail gelten daher nicht mehr.',
+        already_voted: ({ decision }) =>
+          `Sie hatten auf diese Anfrage bereits geantwortet${decision ? ` (${decision.action === 'complete' ? 'abschließen' : 'ablehnen'}, am ${decision.decidedAt})` : ''}. Es zählt die erste Antwort jeder Person; spätere Antworten werden nicht angewendet.`,
+        reason_required: () =>
+          'Diese Anfrage verlangt für eine Ablehnung eine Begründung, und Ihre Antwort enthielt keinen Kommentar. Bitte verwenden Sie erneut die Schaltfläche zum Ablehnen und schreiben Sie die Begründung oberhalb der markierten Zeile.',
       },
       nothingChanged: 'In der Release-Engine wurde nichts geändert.',
       reasonCode: (reason) => `Grund (Code): ${reason}`,
       yourEmail: (messageId) => `Ihre E-Mail: ${messageId}`,
+    },
+    decided: {
+      subject: ({ request }) => `Entschieden: ${request.title}`,
+      // Folgt auf „Hallo,“ in der Zeile darüber, daher klein.
+      headline: ({ request, decision }) =>
+        `die Aufgabe „${request.title}“ (Aufgabe ${request.taskId}) wurde von ${decision.actor} am ${decision.decidedAt} ${DONE[decision.action]}.`,
+      noAnswerNeeded:
+        'Ihre Antwort wird nicht mehr benötigt: Die Antwort-Links in Ihrer Anfrage-E-Mail gelten nicht mehr.',
     },
     confirmation: {
       subject: ({ request, action, engineResult }) =>

@@ -76,10 +76,26 @@ export const en: LocaleStrings = {
         dmarc_fail: () => COULD_NOT_APPLY,
         processing_failed: () =>
           'Your email could not be processed because of an error on our side. Please answer again later, or tell your release team.',
+        self_approval: () =>
+          'You asked for this approval yourself, and the request does not allow approving your own request. Another assignee has to answer.',
+        revoked: () =>
+          'The request was reassigned and you are no longer one of its assignees, so the answer links in your request email no longer work.',
+        already_voted: ({ decision }) =>
+          `You had already answered this request${decision ? ` ("${decision.action === 'complete' ? 'Complete task' : 'Fail task'}" at ${decision.decidedAt})` : ''}. Each person's first answer counts; later answers are not applied.`,
+        reason_required: () =>
+          'This request needs a reason for a Fail, and your answer had no comment. Please press Fail task again and write the reason above the marked line.',
       },
       nothingChanged: 'Nothing was changed in the release engine.',
       reasonCode: (reason) => `Reason code: ${reason}`,
       yourEmail: (messageId) => `Your email: ${messageId}`,
+    },
+    decided: {
+      subject: ({ request }) => `Decided: ${request.title}`,
+      // Follows "Hello," on the line above, hence the lower-case start.
+      headline: ({ request, decision }) =>
+        `the task "${request.title}" (task ${request.taskId}) was ${DONE[decision.action]} by ${decision.actor} at ${decision.decidedAt}.`,
+      noAnswerNeeded:
+        'Your answer is no longer needed: the answer links in your request email no longer work.',
     },
     confirmation: {
       subject: ({ request, action, engineResult }) =>
