@@ -1,103 +1,215 @@
 /**
- * `pnpm bench`: end-to-end figures on real Redis, Dovecot and SMTP.
+ * `pnpm bench` (issue 9): each stage of the product beside the raw library doing the same work,
+ * in one run, on real Redis, Dovecot and SMTP started here. Prints a table and writes
+ * docs/benchmarks.md. Abuse caps are lifted (RC_*_RATE_LIMIT=off). Not part of `pnpm test`.
  *
- *  1. pickup latency: N answers, one after another, each timed from the SMTP 250 of the answer
- *     to the webhook arriving at the engine (IMAP IDLE path; the sweep interval is 60 s).
- *  2. backlog drain: M answers APPENDed to the mailbox before the services start, then the
- *     time until the engine has heard all of them (poller batches → verifier → task-updater).
- *
- * Options: --answers N (default 30), --backlog M (default 2000).
+ *   pnpm bench [--answers 20] [--steady 10] [--backlog 5000] [--scale 3000] [--requests 300]
+ *              [--profile DIR] [--no-write]
  */
-import {
-  answerWithButton,
-  createApiClient,
-  openMailbox,
-  readRequestEmail,
-  startBackends,
-  startProduct,
-  systemEnv,
-} from '@rc/testkit';
-import { ALL_SERVICES, seedRequests } from '@rc/all-in-one';
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { startBackends, SYSTEM_DEFAULTS, systemEnv } from '@rc/testkit';
+import { makeAnswers, timeAnswers } from './answers';
+import { fillMailbox, timeDrain } from './backlog';
+import { summarizeProfile } from './cpu-profile';
+import { watchIdle } from './idle-watcher';
+import { startProductProcess, type RunningProduct } from './product-process';
+import { rawParseRate } from './raw-libraries';
+import { writeReport, type Row } from './report';
+import { timeSender } from './sender';
+import { timeStartup, timeBigMessage } from './startup-memory';
+import { option, percentile, textOption } from './stats';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
-const ANSWERS = option('answers', 30);
-const BACKLOG = option('backlog', 2000);
+const ANSWERS = option('answers', 20);
+const STEADY_SECONDS = option('steady', 10);
+const BACKLOG = option('backlog', 5000);
+const SCALE = option('scale', 3000);
+const REQUESTS = option('requests', 300);
+const PROFILE_DIR = textOption('profile');
+const ALL_IN_ONE = 'services/all-in-one/src/main.ts';
+const main = (service: string) => `services/${service}/src/main.ts`;
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
+const rows: Row[] = [];
+const row = (entry: Row) => {
+  rows.push(entry);
+  console.log(
+    `${entry.stage}: ${entry.product}${entry.raw ? ` | raw ${entry.raw}` : ''}${entry.ratio ? ` | ${entry.ratio}` : ''} | target ${entry.target}: ${entry.met ? 'met' : 'NOT met'}`,
+  );
+};
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+const stopAll = (products: RunningProduct[]) => Promise.all(products.map((p) => p.stop()));
 
+const loadBefore = os.loadavg();
 const backends = await startBackends();
-const { redis, stack, engine } = backends;
+const { stack, engine } = backends;
+const mailbox = SYSTEM_DEFAULTS.mailbox;
+const envFor = (extra: Record<string, string> = {}) =>
+  systemEnv(
+    { redisUrl: backends.redis.url, stack, webhookUrl: engine.url },
+    {
+      RC_LOG_LEVEL: 'error',
+      RC_SYNC_INTERVAL: '60s',
+      RC_VERIFY_RATE_LIMIT: 'off',
+      RC_SENDER_RATE_LIMIT: 'off',
+      RC_SEND_RATE_LIMIT: 'off',
+      ...extra,
+    },
+  );
 try {
-  // 1. pickup latency
+  // 1. Pickup: lone answers, then a steady 10 answers/s, against a bare IDLE client.
   {
-    const env = systemEnv(
-      { redisUrl: redis.url, stack, webhookUrl: engine.url },
-      { RC_SYNC_INTERVAL: '60s', RC_LOG_LEVEL: 'error' },
-    );
-    const host = await startProduct(ALL_SERVICES, env, 'bench');
-    const api = createApiClient(`http://127.0.0.1:${host.http.port}`, env.RC_API_TOKEN);
-    const latencies: number[] = [];
-    for (let i = 0; i < ANSWERS; i++) {
-      const assignee = `lat${i}@corp.example`;
-      const inbox = await openMailbox(stack, assignee);
-      await api('POST', '/v1/completion-requests', {
-        taskId: `T${i}`,
-        title: `Latency ${i}`,
-        assignees: [{ email: assignee }],
-      });
-      const email = await readRequestEmail(await inbox.waitFor(() => true, 20_000));
-      await inbox.close();
-      const before = engine.received.length;
-      const sentAt = Date.now();
-      await answerWithButton(stack.smtp, assignee, email.completeLink, 'ok\r\n');
-      const hooks = await engine.waitFor(before + 1, 20_000);
-      latencies.push((hooks[before]?.receivedAt ?? NaN) - sentAt);
-    }
-    await host.close();
-    console.log(
-      `pickup latency, answer sent → webhook received, IMAP IDLE (n=${ANSWERS}): ` +
-        `p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, max ${Math.max(...latencies)} ms`,
-    );
+    const env = envFor();
+    const product = await startProductProcess(ALL_IN_ONE, env);
+    const watcher = await watchIdle(stack.imap, stack.credentialsFor(mailbox));
+    const lone = await makeAnswers(env, ANSWERS, 'lone');
+    const idleBefore = watcher.existsAt.length;
+    const sentAt: number[] = [];
+    const loneMs = await timeAnswers(stack.smtp, engine, mailbox, lone, {
+      everyMs: 0,
+      onStored: (at) => sentAt.push(at),
+    });
+    const idleMs = watcher.existsAt.slice(idleBefore).map((at, i) => at - (sentAt[i] ?? NaN));
+    const steady = await makeAnswers(env, STEADY_SECONDS * 10, 'steady');
+    const steadyMs = await timeAnswers(stack.smtp, engine, mailbox, steady, { everyMs: 100 });
+    watcher.close();
+    await product.stop();
+    const idle50 = percentile(idleMs, 50);
+    row({
+      stage: `pickup, lone answers (n=${ANSWERS}), SMTP 250 → webhook`,
+      product: `p50 ${fmt(percentile(loneMs, 50))} ms, p99 ${fmt(percentile(loneMs, 99))} ms`,
+      raw: `bare IDLE client sees EXISTS: p50 ${fmt(idle50)} ms, p99 ${fmt(percentile(idleMs, 99))} ms`,
+      ratio: `ours adds ${fmt(percentile(loneMs, 50) - idle50)} ms at p50`,
+      target: 'p50 ≤ 450 ms, p99 ≤ 700 ms',
+      met: percentile(loneMs, 50) <= 450 && percentile(loneMs, 99) <= 700,
+    });
+    row({
+      stage: `pickup, steady 10 answers/s for ${STEADY_SECONDS} s`,
+      product: `p50 ${fmt(percentile(steadyMs, 50))} ms, p99 ${fmt(percentile(steadyMs, 99))} ms`,
+      target: 'p50 ≤ 450 ms, p99 ≤ 700 ms',
+      met: percentile(steadyMs, 50) <= 450 && percentile(steadyMs, 99) <= 700,
+    });
   }
 
-  // 2. backlog drain
+  // 2. Backlog drain with `pnpm start`, beside raw single-core simpleParser on the same bytes.
   {
-    const env = systemEnv(
-      { redisUrl: redis.url, stack, webhookUrl: engine.url },
-      {
-        RC_LOG_LEVEL: 'error',
-        RC_BATCH_SIZE: '200',
-        RC_VERIFY_RATE_LIMIT: 'off',
-        RC_SENDER_RATE_LIMIT: 'off',
-      },
-    );
-    const mailbox = await openMailbox(stack, env.RC_MAILBOX_ADDRESS);
-    const fillStart = Date.now();
-    for (const request of await seedRequests(env, BACKLOG, 'bulk')) {
-      await mailbox.append(request.answer('complete', `Approved, ${request.requestId}.`));
-    }
-    await mailbox.close();
-    console.log(`backlog: ${BACKLOG} answers APPENDed in ${Date.now() - fillStart} ms`);
+    const env = envFor({ RC_BATCH_SIZE: '200' });
+    const answers = await makeAnswers(env, BACKLOG, 'drain');
+    await fillMailbox(backends, mailbox, answers);
+    const drain = await timeDrain(backends, answers, async () => [
+      await startProductProcess(ALL_IN_ONE, env, {
+        nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+      }),
+    ]);
+    await stopAll(drain.products);
+    const raw = await rawParseRate(answers.map((answer) => answer.raw));
+    const size = answers.reduce((sum, answer) => sum + answer.raw.length, 0) / answers.length;
+    row({
+      stage: `backlog drain, ${BACKLOG} answers (~${fmt(size / 1024, 1)} KB) with pnpm start`,
+      product: `${fmt(drain.rate)} answers/s (ready → last webhook ${fmt(drain.drainMs)} ms; first decision ${fmt(drain.firstDecisionMs)} ms after spawn)`,
+      raw: `simpleParser, one core: ${fmt(raw)} messages/s`,
+      ratio: `${fmt(drain.rate / raw, 2)}×`,
+      target: '≥ 0.5×',
+      met: drain.rate / raw >= 0.5,
+    });
+    row({
+      stage: 'peak RSS during the drain (pnpm start, all four services)',
+      product: `${fmt(drain.peakRssMb[0] ?? NaN)} MB`,
+      target: '< 150 MB per service',
+      met: (drain.peakRssMb[0] ?? Infinity) < 150,
+    });
+    if (PROFILE_DIR)
+      for (const file of readdirSync(PROFILE_DIR))
+        console.log(summarizeProfile(join(PROFILE_DIR, file), 25));
+  }
 
-    const before = engine.received.length;
-    const start = Date.now();
-    const host = await startProduct(ALL_SERVICES, env, 'bench');
-    await engine.waitFor(before + BACKLOG, 600_000);
-    const elapsed = Date.now() - start;
-    const api = createApiClient(`http://127.0.0.1:${host.http.port}`, env.RC_API_TOKEN);
-    const { json: outcomes } = await api('GET', '/v1/inbound?outcome=accepted&limit=1000');
-    await host.close();
-    console.log(
-      `backlog drain: ${BACKLOG} answers mailbox → engine in ${elapsed} ms = ${Math.round((BACKLOG * 1000) / elapsed)} answers/s ` +
-        `(all four services in one process, 2 cores; accepted outcomes listed: ${(outcomes as { items: unknown[] }).items.length})`,
-    );
+  // 3. Fresh answers (4/s) while the same backlog drains: they must not wait behind it.
+  {
+    const env = envFor({ RC_BATCH_SIZE: '200' });
+    const answers = await makeAnswers(env, BACKLOG, 'flood');
+    await fillMailbox(backends, mailbox, answers);
+    const fresh = await makeAnswers(env, 400, 'fresh');
+    let drained = false;
+    let timing: Promise<number[]> = Promise.resolve([]);
+    const drain = await timeDrain(backends, answers, async () => {
+      const product = await startProductProcess(ALL_IN_ONE, env);
+      timing = timeAnswers(stack.smtp, engine, mailbox, fresh, {
+        everyMs: 250,
+        until: () => drained,
+      });
+      return [product];
+    });
+    drained = true;
+    const freshMs = await timing;
+    await stopAll(drain.products);
+    row({
+      stage: `fresh answers (4/s, n=${freshMs.length}) during a ${BACKLOG}-answer backlog`,
+      product: `p50 ${fmt(percentile(freshMs, 50))} ms, p99 ${fmt(percentile(freshMs, 99))} ms (backlog drained at ${fmt(drain.rate)}/s)`,
+      target: 'p99 ≤ 1 s',
+      met: percentile(freshMs, 99) <= 1000,
+    });
+  }
+
+  // 4. Separate processes: one verifier, then two, behind one poller and one task-updater.
+  {
+    const rates: number[] = [];
+    for (const verifiers of [1, 2]) {
+      const env = envFor({ RC_BATCH_SIZE: '200' });
+      const answers = await makeAnswers(env, SCALE, `scale${verifiers}`);
+      await fillMailbox(backends, mailbox, answers);
+      const consumers = await Promise.all([
+        startProductProcess(main('task-updater'), env),
+        ...Array.from({ length: verifiers }, () => startProductProcess(main('verifier'), env)),
+      ]);
+      const drain = await timeDrain(backends, answers, async () => [
+        ...consumers,
+        await startProductProcess(main('poller'), env),
+      ]);
+      await stopAll(drain.products);
+      rates.push(drain.rate);
+    }
+    const [one = NaN, two = NaN] = rates;
+    row({
+      stage: `separate processes, ${SCALE} answers: 2 verifiers vs 1`,
+      product: `${fmt(two)} vs ${fmt(one)} answers/s`,
+      ratio: `${fmt(two / one, 2)}×`,
+      target: '≥ 1.7×',
+      met: two / one >= 1.7,
+    });
+  }
+
+  // 5. Sender: request emails through the API beside a raw pooled nodemailer loop.
+  {
+    const sender = await timeSender(backends, envFor(), REQUESTS);
+    row({
+      stage: `sender, ${REQUESTS} request emails (API → SMTP 250)`,
+      product: `${fmt(sender.productRate)} emails/s`,
+      raw: `pooled nodemailer, same bytes, same server: ${fmt(sender.rawRate)}/s`,
+      ratio: `${fmt(sender.productRate / sender.rawRate, 2)}×`,
+      target: '≥ 0.8×',
+      met: sender.productRate / sender.rawRate >= 0.8,
+    });
+  }
+
+  // 6. Start-up of the built bundles, and 7. a 20 MB message.
+  {
+    const startup = await timeStartup(envFor());
+    for (const [service, ms] of startup)
+      row({
+        stage: `start-up to ready, node dist/${service}/main.js`,
+        product: `${fmt(ms)} ms`,
+        target: '≤ 1 s',
+        met: ms <= 1000,
+      });
+    const big = await timeBigMessage(backends, envFor({ RC_MAX_MESSAGE_BYTES: '31457280' }));
+    row({
+      stage: `a ${fmt(big.sizeMb, 1)} MB message through pnpm start`,
+      product: `peak RSS +${fmt(big.rssRiseMb)} MB (${fmt(big.rssRiseMb / big.sizeMb, 1)}× its size)`,
+      target: '≤ 3× its size',
+      met: big.rssRiseMb <= 3 * big.sizeMb,
+    });
   }
 } finally {
   await backends.stop();
 }
+if (!process.argv.includes('--no-write')) writeReport(rows, process.argv.slice(2), loadBefore);

@@ -1,0 +1,65 @@
+import { openMailbox, type Backends } from '@rc/testkit';
+import { webhookTimes, type Answer } from './answers';
+import type { RunningProduct } from './product-process';
+
+/**
+ * Puts the answers into the product's mailbox before any service starts (IMAP APPEND: SMTP
+ * delivery is ~300/s here and would be what a test measures).
+ */
+export async function fillMailbox(
+  backends: Backends,
+  address: string,
+  answers: readonly Answer[],
+): Promise<void> {
+  const mailbox = await openMailbox(backends.stack, address);
+  try {
+    for (const answer of answers) await mailbox.append(answer.raw);
+  } finally {
+    await mailbox.close();
+  }
+}
+
+export interface DrainResult {
+  /** answers per second from the moment the (last) process was ready to the last webhook */
+  rate: number;
+  drainMs: number;
+  /** from the first spawn to the first webhook */
+  firstDecisionMs: number;
+  /** peak RSS of each process, MB */
+  peakRssMb: number[];
+  products: RunningProduct[];
+}
+
+/**
+ * Starts the product (`start` returns its processes once ready) with the answers waiting in
+ * its mailbox, and times until the engine has heard every one of them. The caller stops them.
+ */
+export async function timeDrain(
+  backends: Backends,
+  answers: readonly Answer[],
+  start: () => Promise<RunningProduct[]>,
+  timeoutMs = 600_000,
+): Promise<DrainResult> {
+  const spawnedAt = Date.now();
+  const products = await start();
+  const readyAt = Date.now();
+  const deadline = readyAt + timeoutMs;
+  const ids = answers.map((answer) => answer.requestId);
+  let heard = webhookTimes(backends.engine);
+  while (!ids.every((id) => heard.has(id))) {
+    if (Date.now() > deadline) throw new Error('the backlog did not drain in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    heard = webhookTimes(backends.engine);
+  }
+  const times = ids.map((id) => heard.get(id) ?? NaN);
+  const peakRssMb = products.map((product) => product.peakRssMb());
+  const last = Math.max(...times);
+  const drainMs = last - readyAt;
+  return {
+    rate: (answers.length * 1000) / drainMs,
+    drainMs,
+    firstDecisionMs: Math.min(...times) - spawnedAt,
+    peakRssMb,
+    products,
+  };
+}
