@@ -14,6 +14,8 @@ tools=()
 command -v promtool >/dev/null 2>&1 || tools+=(prometheus)
 command -v docker-compose >/dev/null 2>&1 || tools+=(docker-compose)
 if [ "${RC_BOOTSTRAP_CHROMIUM:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
+# a Japanese face, or the Japanese request email's screenshots show empty boxes for every glyph
+if [ "${RC_BOOTSTRAP_CHROMIUM:-0}" = 1 ] && [ ! -d /usr/share/fonts/opentype/ipafont-gothic ]; then missing+=(fonts-ipafont-gothic); fi
 if [ $((${#missing[@]} + ${#tools[@]})) -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "bootstrap: installing ${missing[*]} ${tools[*]}"

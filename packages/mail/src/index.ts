@@ -2,6 +2,7 @@ export {
   buildAnswerMailto,
   buildAnswerTemplate,
   MARKER_LINE_PATTERN,
+  TEMPLATE_LOCALES,
   templateLocale,
   type AnswerTemplateAction,
   type AnswerTemplateInput,

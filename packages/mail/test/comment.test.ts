@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildAnswerTemplate, extractComment, MAX_COMMENT_LENGTH } from '../src/index';
+import {
+  buildAnswerTemplate,
+  extractComment,
+  MAX_COMMENT_LENGTH,
+  TEMPLATE_LOCALES,
+} from '../src/index';
 import { parseFixture, parseRaw, rawMessage } from './helpers';
 
 const TOKEN = 'rc-k1-c7d3xq9m2pa4z-h5k8w2ndr6tq0v3b';
@@ -29,7 +34,7 @@ describe('extractComment on the fixture corpus', () => {
 
 describe('extractComment', () => {
   it('returns exactly what was typed above the marker of a button answer', async () => {
-    for (const locale of ['en', 'de']) {
+    for (const locale of TEMPLATE_LOCALES) {
       const { subject, body } = buildAnswerTemplate({
         action: 'complete',
         token: TOKEN,

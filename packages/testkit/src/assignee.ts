@@ -15,8 +15,10 @@ export async function readRequestEmail(raw: Buffer): Promise<ReceivedRequestEmai
   const parsed = await parseInboundMessage(raw);
   if (!parsed.ok) throw new Error(`request email does not parse: ${parsed.detail}`);
   const { text, messageId, subject } = parsed.message;
-  const completeLink = /Complete task: (mailto:\S+)/.exec(text)?.[1];
-  const failLink = /Fail task: (mailto:\S+)/.exec(text)?.[1];
+  // "<button label>: mailto:…" lines, Complete first (SPEC 3.3); the labels are translated.
+  const [completeLink, failLink] = [...text.matchAll(/^[^\n:]+: (mailto:\S+)$/gm)].map(
+    (match) => match[1],
+  );
   if (!completeLink || !failLink || !messageId)
     throw new Error(`request email lacks button links or a Message-ID:\n${text}`);
   return { raw, messageId, subject, completeLink, failLink };

@@ -1,4 +1,5 @@
 import { REJECTION_REASONS, type Notice, type RejectionReason } from '@rc/contracts';
+import { detectReplyAction, TEMPLATE_LOCALES } from '@rc/mail';
 import { describe, expect, it } from 'vitest';
 import { renderNotice } from '../src/render/notice';
 import { LOCALES } from '../src/render/strings';
@@ -173,7 +174,7 @@ describe('in the request locale', () => {
         confirmation({ request: { ...request, locale: 'de-AT' }, engineResult: 'already_done' }),
       ).subject,
     ).toBe('Erfasst: Approve production deploy');
-    expect(renderNotice(confirmation({ request: { ...request, locale: 'fr' } })).subject).toBe(
+    expect(renderNotice(confirmation({ request: { ...request, locale: 'it' } })).subject).toBe(
       'Completed: Approve production deploy',
     );
   });
@@ -181,7 +182,7 @@ describe('in the request locale', () => {
   it('every locale explains every reason code in its own words', () => {
     const reasons = Object.keys(REJECTION_REASONS) as RejectionReason[];
     const locales = Object.keys(LOCALES);
-    expect(locales).toEqual(expect.arrayContaining(['en', 'de']));
+    expect(locales).toEqual([...TEMPLATE_LOCALES]);
     for (const reason of reasons) {
       const texts = locales.map(
         (locale) => renderNotice(rejection({ reason, request: { ...request, locale } })).text,
@@ -189,5 +190,98 @@ describe('in the request locale', () => {
       for (const text of texts) expect(text).toContain(reason);
       expect(new Set(texts).size).toBe(locales.length);
     }
+  });
+});
+
+describe('every locale', () => {
+  const others = TEMPLATE_LOCALES.filter((locale) => locale !== 'en');
+  const english = LOCALES.en.notice;
+  const decided: Notice = {
+    type: 'decided',
+    request,
+    decision: { action: 'fail', actor: 'bob@corp.example', decidedAt: '2026-11-20T09:00:00Z' },
+  };
+
+  it.each(others)(
+    '%s: no English left in rejections, confirmations and decided notes',
+    (locale) => {
+      const at = { ...request, locale };
+      const notices: Notice[] = [
+        ...(Object.keys(REJECTION_REASONS) as RejectionReason[]).map((reason) =>
+          rejection({ reason, request: at, answerMessageId: '<a@corp.example>' }),
+        ),
+        confirmation({ request: at }),
+        confirmation({ request: at, action: 'fail' }),
+        confirmation({ request: at, engineResult: 'already_done' }),
+        { ...decided, request: at },
+      ];
+      for (const notice of notices) {
+        const { subject, text } = renderNotice(notice);
+        expect(subject).toContain(request.title);
+        expect(text.startsWith(`${LOCALES[locale].notice.greeting}\n`)).toBe(true);
+        expect(text).toContain(LOCALES[locale].notice.footer);
+        for (const sentence of [
+          english.greeting,
+          english.footer,
+          english.rejection.nothingChanged,
+          english.confirmation.notYou,
+          'Your ',
+          'Please ',
+        ]) {
+          expect(text).not.toContain(sentence);
+        }
+        expect(subject).not.toMatch(/^(Not applied|Completed|Failed|Recorded|Decided):/);
+      }
+    },
+  );
+
+  it.each(TEMPLATE_LOCALES)(
+    '%s: a notice that points to a button names it as that locale’s email labels it',
+    (locale) => {
+      const { completeButton, failButton, replyKeywords } = LOCALES[locale].request;
+      const at = { ...request, locale };
+      for (const reason of ['bad_signature', 'no_token', 'no_action', 'malformed'] as const) {
+        const { text } = renderNotice(rejection({ reason, request: at }));
+        expect(text).toContain(completeButton);
+        expect(text).toContain(failButton);
+      }
+      expect(renderNotice(rejection({ reason: 'reason_required', request: at })).text).toContain(
+        failButton,
+      );
+      // The reply words a no_action notice suggests are understood when someone follows them.
+      const { text } = renderNotice(rejection({ reason: 'no_action', request: at }));
+      expect(text).toContain(replyKeywords.complete);
+      expect(text).toContain(replyKeywords.fail);
+      expect(detectReplyAction(replyKeywords.complete)).toBe('complete');
+      expect(detectReplyAction(replyKeywords.fail)).toBe('fail');
+    },
+  );
+
+  it.each(TEMPLATE_LOCALES)('%s: the facts survive translation', (locale) => {
+    const at = { ...request, locale };
+    const late = renderNotice(rejection({ reason: 'expired', request: at })).text;
+    expect(late).toContain(request.expiresAt);
+    expect(late).toContain(request.taskId);
+    expect(late).toContain('expired');
+    const first = renderNotice(
+      rejection({
+        reason: 'already_decided',
+        request: at,
+        decision: {
+          action: 'complete',
+          actor: 'n-first@corp.example',
+          decidedAt: '2026-11-20T09:00:00Z',
+        },
+      }),
+    ).text;
+    expect(first).toContain('n-first@corp.example');
+    expect(first).toContain('2026-11-20T09:00:00Z');
+    const note = renderNotice({ ...decided, request: at }).text;
+    expect(note).toContain('bob@corp.example');
+    expect(note).toContain('2026-11-20T09:00:00Z');
+    expect(note).toContain(request.title);
+    const done = renderNotice(confirmation({ request: at, comment: 'Ship it.\nNow.' })).text;
+    expect(done).toContain('Ship it.\nNow.');
+    expect(done).toContain(request.taskId);
   });
 });

@@ -175,10 +175,13 @@ describe('renderRequestEmail', () => {
     expect(decodeMailto(anchors(html)[0]?.href ?? '').subject).toContain(hostile);
   });
 
-  it('speaks German for locale de, but keeps the anchor texts and reply keywords', () => {
+  it('speaks German for locale de, buttons included, and suggests German reply words', () => {
     const { subject, html, text } = renderRequestEmail({ ...input, locale: 'de-DE' });
     expect(subject).toBe('Aktion erforderlich: Approve production deploy — Shop 4.2');
-    expect(anchors(html).map((link) => link.text)).toEqual(['Complete task', 'Fail task']);
+    expect(anchors(html).map((link) => link.text)).toEqual([
+      'Aufgabe abschließen',
+      'Aufgabe ablehnen',
+    ]);
     expect(html).toMatch(/<html lang="de"[ >]/);
     for (const body of [html, text]) {
       expect(body).toContain('Hallo Alice,');
@@ -194,12 +197,13 @@ describe('renderRequestEmail', () => {
     expect(complete.subject).toContain('Abschließen');
     expect(complete.body).toMatch(MARKER_LINE_PATTERN);
     expect(complete.body).toContain('Kommentar oberhalb dieser Zeile schreiben');
-    expect(text.split('\n')).toContain(`Complete task: ${anchors(html)[0]?.href}`);
-    expect(text.split('\n')).toContain(`Fail task: ${anchors(html)[1]?.href}`);
+    expect(text.split('\n')).toContain(`Aufgabe abschließen: ${anchors(html)[0]?.href}`);
+    expect(text.split('\n')).toContain(`Aufgabe ablehnen: ${anchors(html)[1]?.href}`);
+    expect(text).toContain('„Aufgabe ablehnen“ markiert die Aufgabe als fehlgeschlagen.');
   });
 
   it('falls back to English for unknown locales and shows an unparseable expiry as given', () => {
-    const { subject, text } = renderRequestEmail({ ...input, locale: 'fr', expiresAt: 'soon' });
+    const { subject, text } = renderRequestEmail({ ...input, locale: 'it', expiresAt: 'soon' });
     expect(subject.startsWith('Action required: ')).toBe(true);
     expect(text).toContain('Answer by: soon');
   });

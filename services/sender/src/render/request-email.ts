@@ -13,7 +13,7 @@ export interface RequestEmailInput {
   tokens: { complete: string; fail: string };
   /** ISO time. */
   expiresAt: string;
-  /** `en` by default; `de` is supported. */
+  /** BCP 47; `en` by default; `de`, `fr`, `es`, `nl`, `pt` (also `pt-BR`) and `ja` are written. */
   locale?: string;
   /** a reminder's or an escalation's own first sentence and subject prefix (timers/) */
   variant?: { subjectPrefix: string; lead: string };
@@ -24,10 +24,6 @@ export interface RenderedEmail {
   html: string;
   text: string;
 }
-
-/** SPEC 3.3 fixes these anchor texts in every locale; the parser and people's habits rely on them. */
-const COMPLETE_LABEL = 'Complete task';
-const FAIL_LABEL = 'Fail task';
 
 // Contrast (WCAG): white on each button colour ≥ 5:1; text on both card colours ≥ 7:1.
 const COLORS = {
@@ -46,7 +42,10 @@ const COLORS = {
   darkRule: '#30363d',
 } as const;
 
-const FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+// The Japanese faces come last, so Latin text keeps its look and Japanese text gets a modern
+// UI face (Hiragino on Apple, Yu Gothic UI or Meiryo on Windows) over a client's legacy default.
+const FONT =
+  "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial, 'Hiragino Sans', 'Yu Gothic UI', Meiryo, sans-serif";
 
 export function renderRequestEmail(input: RequestEmailInput): RenderedEmail {
   const locale = templateLocale(input.locale);
@@ -126,13 +125,13 @@ function renderText(content: EmailContent): string {
   if (content.description) lines.push('', `${strings.description}:`, content.description);
   lines.push(
     '',
-    `${strings.quote(COMPLETE_LABEL)} ${strings.completeExplained}`,
-    `${strings.quote(FAIL_LABEL)} ${strings.failExplained}`,
+    strings.explainButton(strings.completeButton, strings.completeExplained),
+    strings.explainButton(strings.failButton, strings.failExplained),
     strings.howButtonsWork,
     '',
-    `${COMPLETE_LABEL}: ${content.links.complete}`,
+    `${strings.completeButton}: ${content.links.complete}`,
     '',
-    `${FAIL_LABEL}: ${content.links.fail}`,
+    `${strings.failButton}: ${content.links.fail}`,
     '',
     strings.clickIsNotEnough,
     strings.plainReply,
@@ -208,8 +207,8 @@ ${p(escapeHtml(strings.intro))}
 <table role="presentation" border="0" cellspacing="0" cellpadding="0" style="margin:0 0 16px 0;font-family:${FONT};font-size:16px;line-height:24px;">${details}</table>
 ${description}
 <table role="presentation" border="0" cellspacing="0" cellpadding="0" style="margin:8px 0 4px 0;font-family:${FONT};font-size:15px;line-height:22px;">
-${buttonRow(COMPLETE_LABEL, content.links.complete, COLORS.complete, strings.completeExplained)}
-${buttonRow(FAIL_LABEL, content.links.fail, COLORS.fail, strings.failExplained)}
+${buttonRow(strings.completeButton, content.links.complete, COLORS.complete, strings.completeExplained)}
+${buttonRow(strings.failButton, content.links.fail, COLORS.fail, strings.failExplained)}
 </table>
 ${p(escapeHtml(strings.howButtonsWork))}
 ${p(`<strong>${escapeHtml(strings.clickIsNotEnough)}</strong>`)}
@@ -230,7 +229,7 @@ ${p(escapeHtml(strings.plainReply))}
  * renderer, which ignores padding and backgrounds on <a>) still shows a coloured button;
  * `mso-padding-alt` gives that cell the padding there. Everywhere else the padded, coloured
  * anchor itself is the button, so the whole area is clickable. The anchor text stays a plain
- * text node: SPEC 3.3 fixes it, and people and tests look for it exactly.
+ * text node: SPEC 3.3 names it, and people and tests look for it exactly.
  */
 function button(label: string, href: string, color: string): string {
   return (

@@ -2,15 +2,23 @@ import type { Notice, NoticeRequest, RejectionReason } from '@rc/contracts';
 import type { TemplateLocale } from '@rc/mail';
 import { de } from './locales/de';
 import { en } from './locales/en';
+import { es } from './locales/es';
+import { fr } from './locales/fr';
+import { ja } from './locales/ja';
+import { nl } from './locales/nl';
+import { pt } from './locales/pt';
 
 /**
- * Words around the request email. The button texts are not here on purpose: SPEC 3.3 fixes
- * them to `Complete task` and `Fail task` in every locale, so `request-email.ts` owns them.
- * The reply keywords each locale suggests must be in @rc/mail's DEFAULT_ACTION_VOCABULARY
- * (a test checks it), or a plain reply that follows our own advice would not be understood.
+ * Words of the request email. SPEC 3.3: the buttons read `Complete task` and `Fail task` in
+ * English and are translated in the other locales, Complete first. The reply keywords each
+ * locale suggests must be in @rc/mail's DEFAULT_ACTION_VOCABULARY (a test checks it), or a
+ * plain reply that follows our own advice would not be understood.
  */
 export interface RequestEmailStrings {
   subjectPrefix: string;
+  /** the two anchor texts; short enough for one line on a 360 px phone (render-chromium test) */
+  completeButton: string;
+  failButton: string;
   greeting: (name: string) => string;
   intro: string;
   task: string;
@@ -18,7 +26,8 @@ export interface RequestEmailStrings {
   description: string;
   taskId: string;
   expires: string;
-  quote: (text: string) => string;
+  /** the plain-text line that names a button and says what it does */
+  explainButton: (label: string, explained: string) => string;
   completeExplained: string;
   failExplained: string;
   howButtonsWork: string;
@@ -88,7 +97,7 @@ export interface LocaleStrings {
 }
 
 /** Keyed like @rc/mail's answer template, so a locale there without one here fails to compile. */
-export const LOCALES: Record<TemplateLocale, LocaleStrings> = { en, de };
+export const LOCALES: Record<TemplateLocale, LocaleStrings> = { en, de, fr, es, nl, pt, ja };
 
 export const REQUEST_EMAIL_STRINGS = Object.fromEntries(
   Object.entries(LOCALES).map(([locale, strings]) => [locale, strings.request]),

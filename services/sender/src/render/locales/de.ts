@@ -1,14 +1,18 @@
 import type { LocaleStrings } from '../strings';
 
-/** German. Button texts stay English (SPEC 3.3), so explanations quote them as they appear. */
+/** German. */
 const replyKeywords = { complete: 'genehmigt', fail: 'abgelehnt' };
 const DONE = { complete: 'abgeschlossen', fail: 'als fehlgeschlagen markiert' } as const;
-const BUTTONS = '„Complete task“ oder „Fail task“';
+const completeButton = 'Aufgabe abschließen';
+const failButton = 'Aufgabe ablehnen';
+const BUTTONS = `„${completeButton}“ oder „${failButton}“`;
 const COULD_NOT_APPLY = 'Ihre E-Mail konnte nicht angewendet werden.';
 
 export const de: LocaleStrings = {
   request: {
     subjectPrefix: 'Aktion erforderlich',
+    completeButton,
+    failButton,
     greeting: (name) => `Hallo ${name},`,
     intro: 'Eine Aufgabe in einer Release-Pipeline wartet auf Ihre Entscheidung.',
     task: 'Aufgabe',
@@ -16,7 +20,7 @@ export const de: LocaleStrings = {
     description: 'Beschreibung',
     taskId: 'Aufgaben-ID',
     expires: 'Antwort bis',
-    quote: (text) => `„${text}“`,
+    explainButton: (label, explained) => `„${label}“ ${explained}`,
     completeExplained: 'schließt die Aufgabe ab.',
     failExplained: 'markiert die Aufgabe als fehlgeschlagen.',
     howButtonsWork:
@@ -84,9 +88,9 @@ export const de: LocaleStrings = {
         revoked: () =>
           'Die Anfrage wurde neu zugewiesen, und Sie gehören nicht mehr zu den zugewiesenen Personen; die Antwort-Links in Ihrer Anfrage-E-Mail gelten daher nicht mehr.',
         already_voted: ({ decision }) =>
-          `Sie hatten auf diese Anfrage bereits geantwortet${decision ? ` (${decision.action === 'complete' ? 'abschließen' : 'ablehnen'}, am ${decision.decidedAt})` : ''}. Es zählt die erste Antwort jeder Person; spätere Antworten werden nicht angewendet.`,
+          `Sie hatten auf diese Anfrage bereits geantwortet${decision ? ` („${decision.action === 'complete' ? completeButton : failButton}“ am ${decision.decidedAt})` : ''}. Es zählt die erste Antwort jeder Person; spätere Antworten werden nicht angewendet.`,
         reason_required: () =>
-          'Diese Anfrage verlangt für eine Ablehnung eine Begründung, und Ihre Antwort enthielt keinen Kommentar. Bitte verwenden Sie erneut die Schaltfläche zum Ablehnen und schreiben Sie die Begründung oberhalb der markierten Zeile.',
+          `Diese Anfrage verlangt für eine Ablehnung eine Begründung, und Ihre Antwort enthielt keinen Kommentar. Bitte verwenden Sie erneut die Schaltfläche „${failButton}“ und schreiben Sie die Begründung oberhalb der markierten Zeile.`,
       },
       nothingChanged: 'In der Release-Engine wurde nichts geändert.',
       reasonCode: (reason) => `Grund (Code): ${reason}`,

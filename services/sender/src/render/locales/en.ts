@@ -1,6 +1,6 @@
 import type { LocaleStrings } from '../strings';
 
-/** The default locale; SPEC 3.3's button texts are English in every locale. */
+/** The default locale; SPEC 3.3 fixes its button texts. */
 const replyKeywords = { complete: 'approve', fail: 'reject' };
 const DONE = { complete: 'completed', fail: 'failed' } as const;
 const COULD_NOT_APPLY = 'Your email could not be applied.';
@@ -8,6 +8,8 @@ const COULD_NOT_APPLY = 'Your email could not be applied.';
 export const en: LocaleStrings = {
   request: {
     subjectPrefix: 'Action required',
+    completeButton: 'Complete task',
+    failButton: 'Fail task',
     greeting: (name) => `Hello ${name},`,
     intro: 'A task in a release pipeline is waiting for your decision.',
     task: 'Task',
@@ -15,7 +17,7 @@ export const en: LocaleStrings = {
     description: 'Description',
     taskId: 'Task ID',
     expires: 'Answer by',
-    quote: (text) => `"${text}"`,
+    explainButton: (label, explained) => `"${label}" ${explained}`,
     completeExplained: 'marks the task as completed.',
     failExplained: 'marks the task as failed.',
     howButtonsWork:
