@@ -146,7 +146,9 @@ describe('escalateAfter + escalateTo', () => {
     const escalatedRaw = await boss.waitFor(isFor(requestId), 15_000);
     const escalated = await readRequestEmail(escalatedRaw);
     expect(escalated.subject).toMatch(/^Action required \(escalated\): /);
-    expect(escalatedRaw.toString('latin1')).toContain('nobody answered within 2s');
+    const parsedEscalation = await parseInboundMessage(escalatedRaw);
+    if (!parsedEscalation.ok) throw new Error(parsedEscalation.detail);
+    expect(parsedEscalation.message.text).toContain('nobody answered within 2s');
     expect(attachedBytes(escalatedRaw).map((part) => part.content)).toEqual([attachment]);
 
     const state = await stateOf(requestId);

@@ -17,6 +17,11 @@ export async function escalate(requestId: string, deps: TimerDeps): Promise<void
     deps.logger.info({ requestId, status: state.status }, 'request closed, no escalation');
     return;
   }
+  // "nobody answered": with a quorum, a vote cast is an answer
+  if ((await deps.store.votes.list(requestId)).length > 0) {
+    deps.logger.info({ requestId }, 'someone voted, no escalation');
+    return;
+  }
   const escalated = await deps.timers.store.escalate(requestId, {
     at: new Date().toISOString(),
     after: request.escalateAfter,

@@ -1,4 +1,5 @@
 import { JOB_IDS, type UpdateJob } from '@rc/contracts';
+import { countsVotes } from '@rc/store';
 import type { TimerDeps } from './timer-deps';
 
 /** Who the engine is told decided an expired request (SPEC 3.2 onExpire). */
@@ -42,6 +43,8 @@ export async function expire(requestId: string, deps: TimerDeps): Promise<void> 
     respondedAt: request.expiresAt,
     messageId: '',
     inboundId,
+    // with a quorum the engine sees the votes cast before the expiry decided (SPEC 3.5)
+    ...(countsVotes(request) ? { votes: await deps.store.votes.list(requestId) } : {}),
   };
   await deps.updateQueue.add('update', update, { jobId: JOB_IDS.update(requestId) });
   // Re-added by a retry after a crash between the two lines: the audit then says it twice.

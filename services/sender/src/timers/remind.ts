@@ -21,6 +21,9 @@ export async function sendReminders(requestId: string, deps: TimerDeps): Promise
     }
     const email = assignee.email;
     if (!(await deps.store.wasEmailSent(requestId, email))) continue;
+    // with a quorum, an assignee who voted has answered (vote-store.ts)
+    const voted = await deps.store.votes.list(requestId);
+    if (voted.some((vote) => vote.actor.email === email)) continue;
     if (await deps.timers.store.wasReminded(requestId, email)) continue;
     try {
       await mailRequestTo(state.request, assignee, deps, {
