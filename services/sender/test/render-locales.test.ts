@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { buildMime } from '../src/adapters/build-mime';
 import { OUTBOUND_HEADERS } from '../src/adapters/mail-transport';
 import { renderRequestEmail, type RequestEmailInput } from '../src/render/request-email';
-import { REQUEST_EMAIL_STRINGS } from '../src/render/strings';
+import { LOCALES, REQUEST_EMAIL_STRINGS } from '../src/render/strings';
+import { timerStrings } from '../src/timers/timer-texts';
 
 /**
  * The request email in each language, as it leaves (MIME bytes through the sender's one
@@ -125,6 +126,27 @@ describe('the request email in every locale', () => {
       expect(text).not.toMatch(/^Hello /m);
     }
   });
+
+  it.each(TEMPLATE_LOCALES)(
+    '%s: reminders and escalations speak the request’s language',
+    (locale) => {
+      const timers = timerStrings(locale);
+      expect(timers).toBe(LOCALES[locale].timers);
+      if (locale !== 'en') {
+        expect(timers.reminder.subjectPrefix).not.toBe(timerStrings('en').reminder.subjectPrefix);
+      }
+      const lead = timers.escalation.lead('1d');
+      expect(lead).toContain('1d');
+      const { subject, text, html } = renderRequestEmail({
+        ...input,
+        locale,
+        variant: { subjectPrefix: timers.escalation.subjectPrefix, lead },
+      });
+      expect(subject.startsWith(`${timers.escalation.subjectPrefix}: `)).toBe(true);
+      expect(text).toContain(lead);
+      expect(html).toContain(REQUEST_EMAIL_STRINGS[locale].completeButton);
+    },
+  );
 
   it('reads the locale as a BCP 47 tag: pt-BR and pt-PT are Portuguese, ja-JP Japanese', () => {
     for (const [tag, locale] of [
