@@ -14,10 +14,10 @@ export {
   approvalFields,
   countsVotes,
   VoteStore,
-  type ReassignResult,
   type StoredVote,
   type VoteInput,
   type VoteResult,
   type VoteTally,
 } from './vote-store';
+export type { ReassignResult } from './reassignment';
 export { TimerStore, timerAndAttachmentFields, type EscalateResult } from './timer-store';

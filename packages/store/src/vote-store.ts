@@ -1,13 +1,7 @@
-import type {
-  AnswerAction,
-  Assignee,
-  AuditEvent,
-  RequestRecord,
-  SendRequestJob,
-  Vote,
-} from '@rc/contracts';
+import type { AnswerAction, Assignee, RequestRecord, SendRequestJob, Vote } from '@rc/contracts';
 import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from './keys';
+import { reassignRequest, type ReassignResult } from './reassignment';
 import type { Decision, StoredRequest } from './request-store';
 
 /** Kept as long as the request's other keys, so the audit trail can still explain them. */
@@ -116,26 +110,6 @@ redis.call('SET', KEYS[2], encoded, 'PXAT', ARGV[4])
 return {'decided', encoded, unpack(votes)}
 `;
 
-// Compare-and-set on the request's JSON, like the escalation's: written only if nobody changed
-// it since it was read, and only while it is open. Votes of removed assignees go with them;
-// the audit event is written in the same step.
-const REASSIGN_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if not current then return 'not_found' end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 'decided' end
-if redis.call('EXISTS', KEYS[3]) == 1 then return 'cancelled' end
-if current ~= ARGV[1] then return 'changed' end
-redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-for _, email in ipairs(cjson.decode(ARGV[5])) do redis.call('HDEL', KEYS[4], email) end
-redis.call('RPUSH', KEYS[5], ARGV[3])
-redis.call('PEXPIREAT', KEYS[5], ARGV[4])
-return 'reassigned'
-`;
-
-export type ReassignResult =
-  | { result: 'reassigned'; request: StoredRequest; added: Assignee[]; removed: Assignee[] }
-  | { result: 'decided' | 'cancelled' | 'not_found' };
-
 /** What a vote says, as the verifier hands it over. */
 export interface VoteInput {
   /** the assignee's address as stored in the request (the key of their one vote) */
@@ -243,53 +217,10 @@ export class VoteStore {
   }
 
   /**
-   * Replaces the assignees of an open request. Those no longer named are revoked at once (the
-   * vote script admits assignees only) and their votes dropped; the votes of those who stay
-   * are kept. A concurrent writer of the request (an escalation) makes us read again.
+   * Replaces the assignees of an open request (reassignment.ts): those no longer named are
+   * revoked at once, since the vote script admits assignees only.
    */
-  async reassign(
-    requestId: string,
-    assignees: readonly Assignee[],
-    at: string,
-  ): Promise<ReassignResult> {
-    const seen = new Set<string>();
-    const wanted = assignees
-      .map((assignee) => ({ ...assignee, email: assignee.email.toLowerCase() }))
-      .filter((assignee) => !seen.has(assignee.email) && seen.add(assignee.email));
-    for (let attempt = 0; attempt < 10; attempt += 1) {
-      const raw = await this.redis.get(this.keys.request(requestId));
-      if (!raw) return { result: 'not_found' };
-      const request = JSON.parse(raw) as StoredRequest;
-      const before = new Set(request.assignees.map((assignee) => assignee.email));
-      const added = wanted.filter((assignee) => !before.has(assignee.email));
-      const removed = request.assignees.filter((assignee) => !seen.has(assignee.email));
-      const updated: StoredRequest = { ...request, assignees: wanted };
-      const event: AuditEvent = {
-        at,
-        type: 'reassigned',
-        detail: `added ${emails(added)}; removed ${emails(removed)}`,
-      };
-      const result = (await this.redis.eval(
-        REASSIGN_SCRIPT,
-        5,
-        this.keys.request(requestId),
-        this.keys.decision(requestId),
-        this.keys.cancelled(requestId),
-        this.keys.votes(requestId),
-        this.keys.events(requestId),
-        raw,
-        JSON.stringify(updated),
-        JSON.stringify(event),
-        String(this.keepUntil(request)),
-        JSON.stringify(removed.map((assignee) => assignee.email)),
-      )) as string;
-      if (result === 'changed') continue;
-      if (result === 'reassigned') return { result, request: updated, added, removed };
-      return { result: result as 'decided' | 'cancelled' | 'not_found' };
-    }
-    throw new Error(`request ${requestId} kept changing while it was being reassigned`);
+  reassign(requestId: string, assignees: readonly Assignee[], at: string): Promise<ReassignResult> {
+    return reassignRequest(this.redis, this.keys, { requestId, assignees, at });
   }
 }
-
-const emails = (list: readonly Assignee[]): string =>
-  list.map((assignee) => assignee.email).join(', ') || 'nobody';

@@ -175,6 +175,25 @@ describe('votes', () => {
     });
   });
 
+  it('failPolicy majority: a list on which the quorum is already out of reach is refused', async () => {
+    const { store, vote } = await open({ quorum: 2, failPolicy: 'majority' });
+    await vote('ann@corp.example', 'fail');
+    // ann and ben left, quorum 2: ann's fail means it could never complete
+    const refused = await store.votes.reassign(
+      'r1',
+      [{ email: 'ann@corp.example' }, { email: 'ben@corp.example' }],
+      'x',
+    );
+    expect(refused).toEqual({ result: 'unreachable' });
+    expect((await store.get('r1'))?.assignees).toHaveLength(3);
+    const widened = await store.votes.reassign(
+      'r1',
+      TEAM.concat('dan@corp.example').map((email) => ({ email })),
+      'x',
+    );
+    expect(widened).toMatchObject({ result: 'reassigned', added: [{ email: 'dan@corp.example' }] });
+  });
+
   it('a cancelled request takes neither votes nor reassignment', async () => {
     const { store, vote } = await open({ quorum: 2 });
     expect(await store.cancel('r1', new Date().toISOString())).toBe('cancelled');

@@ -101,6 +101,11 @@ export function addReassignRoute(router: Router, deps: IntakeDeps): void {
       res.status(404).json({ error: 'not_found' });
       return;
     }
+    if (result.result === 'unreachable') {
+      const problem = `assignees: with failPolicy majority, the fails already cast by those who stay leave fewer than quorum ${current.quorum ?? 1} who could complete`;
+      res.status(400).json({ error: 'invalid_request', problems: [problem] });
+      return;
+    }
     if (result.result !== 'reassigned') {
       const record = await deps.store.get(requestId);
       const error = result.result === 'cancelled' ? 'cancelled' : 'already_decided';

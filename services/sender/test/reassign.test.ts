@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { JOB_IDS } from '@rc/contracts';
 import { loadConfig, startHost, type Host } from '@rc/runtime';
+import { RequestStore } from '@rc/store';
 import {
   createApiClient,
   findFreePort,
@@ -142,6 +143,29 @@ describe('POST /v1/completion-requests/{id}/reassign', () => {
     const { json } = await api('GET', `/v1/completion-requests/${requestId}`);
     expect(json.assignees).toEqual(first.json.assignees);
     expect(json.events.filter((e: { type: string }) => e.type === 'reassigned')).toHaveLength(2);
+  });
+
+  it('400 when, with failPolicy majority, the fails of those who stay put the quorum out of reach', async () => {
+    const team = ['ann@corp.example', 'ben@corp.example', 'cat@corp.example'];
+    const { requestId } = await create({ quorum: 2, failPolicy: 'majority' }, team);
+    const store = new RequestStore(host.context.redis, host.context.config.queuePrefix);
+    const stored = (await store.getStored(requestId))!;
+    const at = new Date().toISOString();
+    await store.votes.cast(stored, {
+      voter: 'ann@corp.example',
+      name: '',
+      action: 'fail',
+      comment: 'no',
+      respondedAt: at,
+      inboundId: 'in-ann',
+      countedAt: at,
+    });
+    const refused = await reassign(requestId, [
+      { email: 'ann@corp.example' },
+      { email: 'ben@corp.example' },
+    ]);
+    expect(refused.status).toBe(400);
+    expect(refused.json.problems[0]).toMatch(/fewer than quorum 2 who could complete/);
   });
 
   it('409 once cancelled', async () => {
