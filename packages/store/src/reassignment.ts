@@ -68,8 +68,10 @@ export async function reassignRequest(
       type: 'reassigned',
       detail: `added ${emails(added)}; removed ${emails(removed)}`,
     };
-    const slack =
-      request.failPolicy === 'majority' ? String(wanted.length - (request.quorum ?? 1)) : '';
+    const { requester } = request;
+    const selfBarred = requester && !request.allowSelfApproval && seen.has(requester.email);
+    const voters = wanted.length - (selfBarred ? 1 : 0);
+    const slack = request.failPolicy === 'majority' ? String(voters - (request.quorum ?? 1)) : '';
     const result = (await redis.eval(
       REASSIGN_SCRIPT,
       5,

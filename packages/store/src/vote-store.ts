@@ -69,8 +69,9 @@ export type VoteResult =
 // decides. The voter must be an assignee of the request as it stands now: a reassignment
 // that removed them (the compare-and-set below) revokes their token at once. A retry of the
 // same message (same inboundId) is recognised as the vote or decision it already made.
-// failPolicy majority: the request fails once fails > assignees - quorum, i.e. when fewer than
-// `quorum` assignees remain who have not failed and quorum is out of reach.
+// failPolicy majority: the request fails once fails > voters - quorum, i.e. when fewer than
+// `quorum` assignees remain who have not failed and quorum is out of reach (voters: the
+// assignees but a requester who may not approve their own request).
 const VOTE_SCRIPT = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'unknown_request'} end
@@ -96,7 +97,10 @@ for _, line in ipairs(votes) do
   if cjson.decode(line).action == 'complete' then complete = complete + 1 else fail = fail + 1 end
 end
 local quorum = tonumber(request.quorum) or 1
-local slack = #request.assignees - quorum
+local voters = #request.assignees
+local requester = request.requester and not request.allowSelfApproval and request.requester.email
+if requester and named[requester] then voters = voters - 1 end
+local slack = voters - quorum
 local outcome = nil
 if complete >= quorum then outcome = 'complete'
 elseif fail > 0 and (request.failPolicy ~= 'majority' or fail > slack) then outcome = 'fail' end

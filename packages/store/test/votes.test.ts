@@ -129,6 +129,19 @@ describe('votes', () => {
     });
   });
 
+  it('failPolicy majority: a requester who may not approve is not counted among the voters', async () => {
+    // 3 assignees, one of them the requester: 2 voters, quorum 2, so one fail decides
+    const { vote } = await open({
+      quorum: 2,
+      failPolicy: 'majority',
+      requester: { email: 'Cat@corp.example' },
+    });
+    expect(await vote('ann@corp.example', 'fail')).toMatchObject({
+      result: 'decided',
+      decision: { action: 'fail' },
+    });
+  });
+
   it('fifty voters at once: exactly one decision, every vote counted', async () => {
     const team = Array.from({ length: 50 }, (_, i) => `p${i}@corp.example`);
     const { store, vote } = await open({ quorum: 50 }, team);
