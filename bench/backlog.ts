@@ -1,3 +1,4 @@
+import { createRedis } from '@rc/runtime';
 import { openMailbox, type Backends } from '@rc/testkit';
 import { webhookTimes, type Answer } from './answers';
 import type { RunningProduct } from './product-process';
@@ -27,6 +28,12 @@ export interface DrainResult {
   firstDecisionMs: number;
   /** peak RSS of each process, MB */
   peakRssMb: number[];
+  /** CPU seconds each process spent from ready to the last webhook */
+  cpuSeconds: number[];
+  /** CPU seconds Redis spent meanwhile */
+  redisCpuSeconds: number;
+  /** commands Redis processed meanwhile (a Lua script counts its inner calls too) */
+  redisCommands: number;
   products: RunningProduct[];
 }
 
@@ -40,9 +47,20 @@ export async function timeDrain(
   start: () => Promise<RunningProduct[]>,
   timeoutMs = 600_000,
 ): Promise<DrainResult> {
+  const redis = createRedis(backends.redis.url, 'client');
+  const redisStats = async () => {
+    const info = await redis.info();
+    const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1]);
+    return {
+      cpu: field('used_cpu_user') + field('used_cpu_sys'),
+      commands: field('total_commands_processed'),
+    };
+  };
   const spawnedAt = Date.now();
   const products = await start();
   const readyAt = Date.now();
+  const cpuAtReady = products.map((product) => product.cpuSeconds());
+  const redisAtReady = await redisStats();
   const deadline = readyAt + timeoutMs;
   const ids = answers.map((answer) => answer.requestId);
   let heard = webhookTimes(backends.engine);
@@ -53,6 +71,11 @@ export async function timeDrain(
   }
   const times = ids.map((id) => heard.get(id) ?? NaN);
   const peakRssMb = products.map((product) => product.peakRssMb());
+  const redisAfter = await redisStats();
+  const redisCpuSeconds = redisAfter.cpu - redisAtReady.cpu;
+  const redisCommands = redisAfter.commands - redisAtReady.commands;
+  await redis.quit();
+  const cpuSeconds = products.map((product, i) => product.cpuSeconds() - (cpuAtReady[i] ?? NaN));
   const last = Math.max(...times);
   const drainMs = last - readyAt;
   return {
@@ -60,6 +83,9 @@ export async function timeDrain(
     drainMs,
     firstDecisionMs: Math.min(...times) - spawnedAt,
     peakRssMb,
+    cpuSeconds,
+    redisCpuSeconds,
+    redisCommands,
     products,
   };
 }

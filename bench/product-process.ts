@@ -12,6 +12,8 @@ export interface RunningProduct {
   peakRssMb(): number;
   /** current resident set size (Linux VmRSS), in MB */
   rssMb(): number;
+  /** CPU seconds the process used so far (user + system) */
+  cpuSeconds(): number;
   /** SIGTERM, then the exit (a --cpu-prof profile is written on the way out) */
   stop(): Promise<void>;
   output(): string;
@@ -22,6 +24,17 @@ function statusField(pid: number, field: string): number {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
     return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** utime + stime from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s). */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return NaN;
   }
@@ -76,6 +89,7 @@ export async function startProductProcess(
     readyMs,
     peakRssMb: () => statusField(pid, 'VmHWM'),
     rssMb: () => statusField(pid, 'VmRSS'),
+    cpuSeconds: () => cpuSecondsOf(pid),
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

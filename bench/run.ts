@@ -4,7 +4,7 @@
  * docs/benchmarks.md. Abuse caps are lifted (RC_*_RATE_LIMIT=off). Not part of `pnpm test`.
  *
  *   pnpm bench [--answers 20] [--steady 10] [--backlog 5000] [--scale 3000] [--requests 300]
- *              [--profile DIR] [--no-write]
+ *              [--profile DIR] [--stages pickup,drain,fresh,scale,sender,startup] [--no-write]
  */
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -27,6 +27,9 @@ const BACKLOG = option('backlog', 5000);
 const SCALE = option('scale', 3000);
 const REQUESTS = option('requests', 300);
 const PROFILE_DIR = textOption('profile');
+/** e.g. --stages pickup,drain: only those (pickup, drain, fresh, scale, sender, startup) */
+const STAGES = textOption('stages')?.split(',');
+const runs = (stage: string) => !STAGES || STAGES.includes(stage);
 const ALL_IN_ONE = 'services/all-in-one/src/main.ts';
 const main = (service: string) => `services/${service}/src/main.ts`;
 
@@ -58,7 +61,7 @@ const envFor = (extra: Record<string, string> = {}) =>
   );
 try {
   // 1. Pickup: lone answers, then a steady 10 answers/s, against a bare IDLE client.
-  {
+  if (runs('pickup')) {
     const env = envFor();
     const product = await startProductProcess(ALL_IN_ONE, env);
     const watcher = await watchIdle(stack.imap, stack.credentialsFor(mailbox));
@@ -92,7 +95,7 @@ try {
   }
 
   // 2. Backlog drain with `pnpm start`, beside raw single-core simpleParser on the same bytes.
-  {
+  if (runs('drain')) {
     const env = envFor({ RC_BATCH_SIZE: '200' });
     const answers = await makeAnswers(env, BACKLOG, 'drain');
     await fillMailbox(backends, mailbox, answers);
@@ -106,7 +109,7 @@ try {
     const size = answers.reduce((sum, answer) => sum + answer.raw.length, 0) / answers.length;
     row({
       stage: `backlog drain, ${BACKLOG} answers (~${fmt(size / 1024, 1)} KB) with pnpm start`,
-      product: `${fmt(drain.rate)} answers/s (ready → last webhook ${fmt(drain.drainMs)} ms; first decision ${fmt(drain.firstDecisionMs)} ms after spawn)`,
+      product: `${fmt(drain.rate)} answers/s (ready → last webhook ${fmt(drain.drainMs)} ms, ${fmt(drain.cpuSeconds[0] ?? NaN, 1)} CPU s, Redis ${fmt(drain.redisCpuSeconds, 1)} CPU s and ${fmt(drain.redisCommands / BACKLOG)} commands per answer; first decision ${fmt(drain.firstDecisionMs)} ms after spawn)`,
       raw: `simpleParser, one core: ${fmt(raw)} messages/s`,
       ratio: `${fmt(drain.rate / raw, 2)}×`,
       target: '≥ 0.5×',
@@ -124,7 +127,7 @@ try {
   }
 
   // 3. Fresh answers (4/s) while the same backlog drains: they must not wait behind it.
-  {
+  if (runs('fresh')) {
     const env = envFor({ RC_BATCH_SIZE: '200' });
     const answers = await makeAnswers(env, BACKLOG, 'flood');
     await fillMailbox(backends, mailbox, answers);
@@ -151,8 +154,9 @@ try {
   }
 
   // 4. Separate processes: one verifier, then two, behind one poller and one task-updater.
-  {
+  if (runs('scale')) {
     const rates: number[] = [];
+    const cpu: string[] = [];
     for (const verifiers of [1, 2]) {
       const env = envFor({ RC_BATCH_SIZE: '200' });
       const answers = await makeAnswers(env, SCALE, `scale${verifiers}`);
@@ -167,11 +171,18 @@ try {
       ]);
       await stopAll(drain.products);
       rates.push(drain.rate);
+      const names = ['task-updater', ...consumers.slice(1).map(() => 'verifier'), 'poller'];
+      cpu.push(
+        `${verifiers} verifier(s), CPU s per process: ` +
+          drain.cpuSeconds.map((s, i) => `${names[i]} ${fmt(s, 1)}`).join(', ') +
+          `, Redis ${fmt(drain.redisCpuSeconds, 1)} in ${fmt(drain.drainMs / 1000, 1)} s`,
+      );
     }
     const [one = NaN, two = NaN] = rates;
     row({
       stage: `separate processes, ${SCALE} answers: 2 verifiers vs 1`,
       product: `${fmt(two)} vs ${fmt(one)} answers/s`,
+      raw: cpu.join('; '),
       ratio: `${fmt(two / one, 2)}×`,
       target: '≥ 1.7×',
       met: two / one >= 1.7,
@@ -179,7 +190,7 @@ try {
   }
 
   // 5. Sender: request emails through the API beside a raw pooled nodemailer loop.
-  {
+  if (runs('sender')) {
     const sender = await timeSender(backends, envFor(), REQUESTS);
     row({
       stage: `sender, ${REQUESTS} request emails (API → SMTP 250)`,
@@ -192,7 +203,7 @@ try {
   }
 
   // 6. Start-up of the built bundles, and 7. a 20 MB message.
-  {
+  if (runs('startup')) {
     const startup = await timeStartup(envFor());
     for (const [service, ms] of startup)
       row({
