@@ -131,9 +131,16 @@ async function harness(): Promise<Harness> {
     },
     queued: () => countJobs(inbound),
     async jobs() {
-      return (await inbound.getJobs(['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'])).map(
-        (job) => job.data,
-      );
+      return (
+        await inbound.getJobs([
+          'waiting',
+          'prioritized',
+          'active',
+          'delayed',
+          'completed',
+          'failed',
+        ])
+      ).map((job) => job.data);
     },
   };
 }
