@@ -34,6 +34,8 @@ function withTrace(raw: string): string {
     hop(1) +
     hop(2) +
     hop(3) +
+    hop(4) +
+    hop(5) +
     'X-Mailer: Microsoft Outlook 16.0\r\nThread-Index: AQHa1b2c3d4e5f6g7h8i9j0kAAABBBCCCDDD\r\n' +
     'Authentication-Results: mx1.rc.example; spf=pass smtp.mailfrom=corp.example;\r\n' +
     '\tdkim=none; dmarc=none header.from=corp.example\r\n' +
@@ -91,7 +93,8 @@ export async function timeAnswers(
       if (options.everyMs === 0) {
         await sent;
         await waitForRequests(engine, [answer.requestId], options.timeoutMs ?? 20_000);
-        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+        // lone: Dovecot's 500 ms notification window opened by the previous removal has closed
+        await new Promise((resolve) => setTimeout(resolve, 1000 + Math.random() * 300));
       } else {
         const next = start + (index + 1) * options.everyMs;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
