@@ -15,6 +15,8 @@ export interface DecideContext {
   now: Date;
   /** when the message reached the mailbox (ms): an answer in a backlog is judged by it */
   arrivedAt: number;
+  /** the latest it can have arrived (ms; stamps name whole seconds): expiry is judged by it */
+  arrivedBy?: number;
   raw: Buffer;
   finalAttempt: boolean;
 }
@@ -85,7 +87,7 @@ export async function decide(
   const standing = { cancelled: state.status === 'cancelled', ...state };
   const closed = standingRejection(standing, context.inboundId, request, authenticated);
   if (closed) return closed;
-  if (context.arrivedAt > Date.parse(request.expiresAt))
+  if ((context.arrivedBy ?? context.arrivedAt) > Date.parse(request.expiresAt))
     return refuse('expired', `expired at ${request.expiresAt}`, { request });
 
   // 15

@@ -4,8 +4,10 @@ export interface DecodedInbound {
   raw: Buffer;
   /** why the message is too large to parse whole (docs/security.md step 1), or null */
   oversize: string | null;
-  /** when the message reached the mailbox (ms); expiry is judged by it */
+  /** when the message reached the mailbox (ms), as its stamp says */
   arrivedAt: number;
+  /** the latest it can have arrived (ms): expiry is judged by it */
+  arrivedBy: number;
 }
 
 /** Step 1: the raw bytes, their size against RC_MAX_MESSAGE_BYTES, and the arrival time. */
@@ -14,7 +16,8 @@ export function decodeInbound(job: InboundJob, maxMessageBytes: number, now: Dat
   const size = Math.max(job.size, raw.length);
   const oversize =
     job.truncated || size > maxMessageBytes ? `${size} bytes, limit ${maxMessageBytes}` : null;
-  return { raw, oversize, arrivedAt: arrivalTime(job, now) };
+  const arrivedAt = arrivalTime(job, now);
+  return { raw, oversize, arrivedAt, arrivedBy: latestArrival(job, arrivedAt, now) };
 }
 
 /**
@@ -28,4 +31,21 @@ export function arrivalTime(job: Pick<InboundJob, 'receivedAt' | 'arrivedAt'>, n
   const latest = Number.isNaN(pickedUp) ? now.getTime() : Math.min(pickedUp, now.getTime());
   const arrived = job.arrivedAt ? Date.parse(job.arrivedAt) : NaN;
   return Number.isNaN(arrived) ? latest : Math.min(arrived, latest);
+}
+
+/**
+ * The latest moment the answer can have reached the mailbox, for the expiry check. Mailbox
+ * stamps name whole seconds (RFC 3501 date-time; Graph's receivedDateTime has no fraction): a
+ * message stamped 12:00:07 arrived by 12:00:07.999. Judging by the end of that second means an
+ * answer that came after the expiry is never accepted; the cost is that one arriving in the same
+ * second just before it may be refused as expired. Capped at pickup, as the arrival is.
+ */
+export function latestArrival(
+  job: Pick<InboundJob, 'receivedAt' | 'arrivedAt'>,
+  arrivedAt: number,
+  now: Date,
+): number {
+  const stamped = job.arrivedAt ? Date.parse(job.arrivedAt) : NaN;
+  if (Number.isNaN(stamped) || stamped % 1000 !== 0 || arrivedAt !== stamped) return arrivedAt;
+  return Math.min(stamped + 999, arrivalTime({ receivedAt: job.receivedAt }, now));
 }

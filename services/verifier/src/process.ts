@@ -42,7 +42,11 @@ export async function verifyInbound(
   if (previous && previous.reason !== 'processing_failed') return previous;
   const now = deps.now?.() ?? new Date();
 
-  const { raw, oversize, arrivedAt } = decodeInbound(job, deps.settings.maxMessageBytes, now);
+  const { raw, oversize, arrivedAt, arrivedBy } = decodeInbound(
+    job,
+    deps.settings.maxMessageBytes,
+    now,
+  );
   // An oversize message is never parsed whole: its header section is enough for the record.
   const parsed = await parseInboundMessage(oversize ? headerSection(raw) : raw);
   const message: ParsedMessage | undefined = parsed.ok ? parsed.message : undefined;
@@ -55,6 +59,7 @@ export async function verifyInbound(
       inboundId: job.inboundId,
       now,
       arrivedAt,
+      arrivedBy,
       raw,
       finalAttempt: options.finalAttempt ?? true,
     });

@@ -267,6 +267,35 @@ describe('expiry is judged by arrival in the mailbox', () => {
     expect(fallback).toMatchObject({ reason: 'expired' });
   });
 
+  it('a whole-second stamp counts as the end of that second: an answer in the second of the expiry, after it, is expired', async () => {
+    const second = Math.floor(Date.now() / 1000) * 1000 + 10_000;
+    const expiresAt = new Date(second + 500).toISOString();
+    const answer = async (who: string) => {
+      const from = person(who);
+      const { tokens } = await h.request([{ email: from }], { expiresAt });
+      return buttonAnswer({ from, token: tokens.get(from)!.complete });
+    };
+    const stamp = (ms: number) => new Date(ms).toISOString();
+    const after = { now: () => new Date(second + 60_000) };
+    // IMAP stamped 12:00:10 for mail that came at 12:00:10.8, after the expiry at 12:00:10.5
+    const sameSecond = await verify(await answer('same-second'), after, {
+      arrivedAt: stamp(second),
+      receivedAt: stamp(second + 900),
+    });
+    expect(sameSecond).toMatchObject({ reason: 'expired' });
+    const secondBefore = await verify(await answer('second-before'), after, {
+      arrivedAt: stamp(second - 1000),
+      receivedAt: stamp(second + 900),
+    });
+    expect(secondBefore).toMatchObject({ outcome: 'accepted' });
+    // picked up before the expiry: the pickup bounds the arrival, whatever the stamp
+    const pickedUpInTime = await verify(await answer('picked-up-in-time'), after, {
+      arrivedAt: stamp(second),
+      receivedAt: stamp(second + 400),
+    });
+    expect(pickedUpInTime).toMatchObject({ outcome: 'accepted' });
+  });
+
   it('respondedAt in the update is never later than the arrival', async () => {
     const from = person('dated');
     const { request, tokens } = await h.request([{ email: from }]);
