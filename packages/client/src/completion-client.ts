@@ -11,9 +11,9 @@ import {
 } from '@rc/contracts';
 // the queue-only entry point: no metrics, logging or HTTP loaded into the engine's process
 import { createQueue, type RetryPolicy, type TypedQueue } from '@rc/runtime/queues';
+import { createRedis, type Redis } from '@rc/runtime/redis';
 import { RequestStore, type CancelResult } from '@rc/store';
 import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 
 export interface CompletionClientOptions {
   /** the same Redis the services use (RC_REDIS_URL) */
@@ -44,6 +44,7 @@ export class InvalidCompletionRequestError extends Error {
  */
 export class CompletionClient {
   private readonly redis: Redis;
+  private readonly redisUrl: string;
   private readonly prefix: string;
   private readonly sendQueue: TypedQueue<'send'>;
   private readonly store: RequestStore;
@@ -52,7 +53,9 @@ export class CompletionClient {
   constructor(options: CompletionClientOptions) {
     this.prefix = options.prefix ?? 'rc';
     // Producers fail fast (BullMQ's guide): a caller learns at once that Redis is down.
-    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+    // (also a Redis Cluster or Sentinel URL, as RC_REDIS_URL takes them)
+    this.redisUrl = options.redisUrl;
+    this.redis = createRedis(options.redisUrl, 'client');
     this.redis.on('error', () => undefined); // surfaced by the failing call instead
     // The same job options as the HTTP intake's queue: a request is a request, however it came.
     this.sendQueue = createQueue(QUEUE_NAMES.send, this.redis, this.prefix, options.retry);
@@ -102,7 +105,7 @@ export class CompletionClient {
     options: { concurrency?: number } = {},
   ): ResultWorker {
     // BullMQ does not close a connection it was given, so the client keeps it to close later.
-    const connection = this.redis.duplicate({ maxRetriesPerRequest: null });
+    const connection = createRedis(this.redisUrl, 'worker');
     const worker: ResultWorker = new Worker(QUEUE_NAMES.results, async (job) => handler(job.data), {
       connection,
       prefix: this.prefix,

@@ -1,20 +1,76 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { parseRedisUrl, type RedisTopology } from './redis-url';
 
 export type { Redis } from 'ioredis';
+export { hasHashTag, parseRedisUrl, type RedisNode, type RedisTopology } from './redis-url';
 
 /**
+ * One Redis connection for RC_REDIS_URL: a server, a Redis Cluster or a Sentinel-managed master.
+ *
  * BullMQ's production guide: workers need `maxRetriesPerRequest: null` (a blocking command
  * must survive a reconnect), while producers and plain reads should fail fast so an HTTP
  * caller gets a 503 instead of a hung request.
+ *
+ * A Cluster is returned typed as `Redis`: ioredis gives both the same command methods, Lua
+ * scripts (`eval`), MULTI, `duplicate()`, `quit()` and events, and BullMQ tells them apart at
+ * run time (`isCluster`). What differs is routing: a script or MULTI must keep its keys in
+ * one slot (RC_QUEUE_PREFIX's `{hash-tag}`, required by the config) and SCAN/KEYS see one node
+ * only (no service uses them). `duplicate(options)` must not be called with options, as the
+ * Cluster's first parameter is a node list: call `createRedis` again instead.
  */
 export function createRedis(url: string, purpose: 'worker' | 'client'): Redis {
+  const topology = parseRedisUrl(url);
   const options: RedisOptions = {
     maxRetriesPerRequest: purpose === 'worker' ? null : 2,
     enableReadyCheck: true,
     connectionName: `rc-${purpose}`,
     retryStrategy: (times) => Math.min(times * 200, 5000),
   };
-  return new Redis(url, options);
+  if ('problem' in topology || topology.kind === 'standalone') return new Redis(url, options);
+  if (topology.kind === 'sentinel') return sentinelClient(topology, options);
+  return clusterClient(topology, options) as unknown as Redis;
+}
+
+function nodeOptions(topology: Exclude<RedisTopology, { kind: 'standalone' }>): RedisOptions {
+  return {
+    ...(topology.username ? { username: topology.username } : {}),
+    ...(topology.password ? { password: topology.password } : {}),
+    ...(topology.tls ? { tls: {} } : {}),
+  };
+}
+
+function clusterClient(
+  topology: Extract<RedisTopology, { kind: 'cluster' }>,
+  options: RedisOptions,
+): Cluster {
+  return new Cluster(topology.nodes, {
+    redisOptions: { ...options, ...nodeOptions(topology) },
+    clusterRetryStrategy: (times) => Math.min(times * 200, 5000),
+    // A failover moves slots; keep commands queued while the client re-reads the slot map.
+    enableOfflineQueue: true,
+    slotsRefreshTimeout: 2000,
+    // Managed TLS clusters (ElastiCache, Azure) announce nodes by address while the certificate
+    // names the configuration endpoint; resolving in ioredis keeps the name for the TLS check.
+    ...(topology.tls ? { dnsLookup: (address, done) => done(null, address) } : {}),
+  });
+}
+
+function sentinelClient(
+  topology: Extract<RedisTopology, { kind: 'sentinel' }>,
+  options: RedisOptions,
+): Redis {
+  return new Redis({
+    ...options,
+    ...nodeOptions(topology),
+    sentinels: topology.sentinels,
+    name: topology.masterName,
+    db: topology.db,
+    ...(topology.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+    sentinelRetryStrategy: (times) => Math.min(times * 200, 5000),
+    // After a failover the old master turns replica and refuses writes (READONLY): reconnect,
+    // and so ask the sentinels again who the master is now.
+    reconnectOnError: (error) => error.message.startsWith('READONLY'),
+  });
 }
 
 export async function pingRedis(redis: Redis): Promise<void> {

@@ -54,3 +54,5 @@ export {
   type TxtResolver,
 } from './dkim-world';
 export { seedDecidedRequest, type DecidedRequest, type DecisionStore } from './decided-request';
+export { startRedisCluster, type RedisClusterServer } from './redis-cluster';
+export { startRedisSentinels, type RedisSentinelSet } from './redis-sentinel';

@@ -1,4 +1,5 @@
-import type { ConfigReader } from './reader';
+import { hasHashTag, parseRedisUrl } from '../redis-url';
+import { redactUrl, type ConfigReader } from './reader';
 import type { ServiceRole } from './roles';
 
 /** What every service needs: Redis, the queues, retries, logging and outgoing TLS trust. */
@@ -22,12 +23,26 @@ export interface CoreConfig {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function readCoreConfig(read: ConfigReader, roles: ServiceRole[]): CoreConfig {
-  const redisUrl =
-    read.url('RC_REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379', false) ??
-    'redis://127.0.0.1:6379';
+  const redisUrl = read.string('RC_REDIS_URL') ?? 'redis://127.0.0.1:6379';
+  const topology = parseRedisUrl(redisUrl);
+  if ('problem' in topology) {
+    const forms =
+      'redis: or rediss: URL (one server, or a cluster as h1:7000,h2:7001), or redis+sentinel://';
+    read.problem(
+      'RC_REDIS_URL',
+      `must be a ${forms}, not "${redactUrl(redisUrl)}"${topology.problem ? `: ${topology.problem}` : ''}`,
+      'redis://127.0.0.1:6379',
+    );
+  }
   const queuePrefix = read.string('RC_QUEUE_PREFIX', 'rc') ?? 'rc';
   if (!/^[A-Za-z0-9_{}.-]{1,64}$/.test(queuePrefix)) {
     read.problem('RC_QUEUE_PREFIX', 'may contain only letters, digits, _ . - { }', 'rc');
+  } else if (!('problem' in topology) && topology.kind === 'cluster' && !hasHashTag(queuePrefix)) {
+    read.problem(
+      'RC_QUEUE_PREFIX',
+      'needs a {hash-tag} on a Redis Cluster (BullMQ and the store run Lua scripts and MULTIs over several keys, which must share one slot)',
+      `{${queuePrefix.replace(/[{}]/g, '') || 'rc'}}`,
+    );
   }
   return {
     roles,
