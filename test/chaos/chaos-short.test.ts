@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { seedRequests } from '@rc/all-in-one';
 import { failures, formatReport, runChaos, SHORT_PROFILE } from '@rc/testkit/chaos';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ describe('chaos, short', () => {
     const report = await runChaos(SHORT_PROFILE, { seedRequests });
     console.log(formatReport(report));
     expect(failures(report)).toEqual([]);
+    await rm(report.logDir, { recursive: true, force: true }); // kept when the run failed
     expect(report.answers).toBe(SHORT_PROFILE.answers);
     // the poller that took over did so within the lease's promise (issue 10: 5 s)
     for (const ms of report.failoversMs) expect(ms).toBeLessThan(5_000);

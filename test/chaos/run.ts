@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { seedRequests } from '@rc/all-in-one';
 import { failures, formatReport, FULL_PROFILE, runChaos, SHORT_PROFILE } from '@rc/testkit/chaos';
@@ -27,6 +28,8 @@ for (let run = 1; run <= Number(values.runs); run++) {
   console.log(formatReport(report));
   const problems = failures(report);
   for (const problem of problems) console.log(`  FAILED: ${problem}`);
+  // the services' logs are kept only for a run that failed
+  if (problems.length === 0) await rm(report.logDir, { recursive: true, force: true });
   failed ||= problems.length > 0;
 }
 process.exit(failed ? 1 : 0);
