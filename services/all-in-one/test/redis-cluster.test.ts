@@ -48,7 +48,7 @@ describe('on a Redis Cluster', () => {
     );
   }, 30_000);
 
-  it('runs the round trip: request, email, answer, engine; a second answer is already_decided', async () => {
+  it('runs the round trip (a second answer already_decided), a quorum vote, a reassignment and a cancel', async () => {
     const env = clusterEnv(`{rc${Math.random().toString(36).slice(2, 8)}}`);
     const host = await startProduct(ALL_SERVICES, env, 'cluster');
     const api = createApiClient(`http://127.0.0.1:${host.http.port}`, env.RC_API_TOKEN);
@@ -90,6 +90,76 @@ describe('on a Redis Cluster', () => {
       await mailbox.waitForCount(0);
       await mailbox.close();
       expect(backends.engine.received).toHaveLength(1);
+
+      // the vote, reassignment and cancel scripts: a quorum of two, then a request reassigned
+      // (the old assignee's answer revoked) and cancelled (the new one's answer cancelled)
+      const inboxes = await Promise.all(
+        ['vic', 'val', 'old', 'new'].map((name) =>
+          openMailbox(backends.stack, `${name}@corp.example`),
+        ),
+      );
+      const [vic, val, old, fresh] = inboxes;
+      try {
+        await api('POST', '/v1/completion-requests', {
+          requestId: 'cluster-vote',
+          taskId: 'T/vote',
+          title: 'Two must agree',
+          quorum: 2,
+          assignees: [{ email: 'vic@corp.example' }, { email: 'val@corp.example' }],
+        });
+        for (const [name, box] of [
+          ['vic', vic],
+          ['val', val],
+        ] as const) {
+          const mail = await readRequestEmail(await box!.waitFor(() => true, 20_000));
+          await answerWithButton(
+            backends.stack.smtp,
+            `${name}@corp.example`,
+            mail.completeLink,
+            'Ok.\r\n',
+          );
+        }
+        const [, vote] = await backends.engine.waitFor(2, 20_000);
+        expect(vote?.json).toMatchObject({ event: 'task.completed', requestId: 'cluster-vote' });
+
+        await api('POST', '/v1/completion-requests', {
+          requestId: 'cluster-moved',
+          taskId: 'T/moved',
+          title: 'Moved',
+          assignees: [{ email: 'old@corp.example' }],
+        });
+        const oldMail = await readRequestEmail(await old!.waitFor(() => true, 20_000));
+        const moved = await api('POST', '/v1/completion-requests/cluster-moved/reassign', {
+          assignees: [{ email: 'new@corp.example' }],
+        });
+        expect(moved.status).toBeLessThan(300);
+        const newMail = await readRequestEmail(await fresh!.waitFor(() => true, 20_000));
+        expect((await api('DELETE', '/v1/completion-requests/cluster-moved')).status).toBeLessThan(
+          300,
+        );
+        await answerWithButton(
+          backends.stack.smtp,
+          'old@corp.example',
+          oldMail.completeLink,
+          'Me.\r\n',
+        );
+        await answerWithButton(
+          backends.stack.smtp,
+          'new@corp.example',
+          newMail.completeLink,
+          'Me.\r\n',
+        );
+        const reasons = await waitUntil('both answers refused', async () => {
+          const { json } = await api('GET', '/v1/inbound?requestId=cluster-moved');
+          return json.items?.length >= 2
+            ? json.items.map((i: { reason: string }) => i.reason)
+            : undefined;
+        });
+        expect(reasons.sort()).toEqual(['cancelled', 'revoked']);
+        expect(backends.engine.received).toHaveLength(2);
+      } finally {
+        await Promise.all(inboxes.map((box) => box.close()));
+      }
     } finally {
       await inbox.close();
       await host.close();

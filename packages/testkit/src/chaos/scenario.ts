@@ -120,7 +120,8 @@ export async function runChaos(profile: ChaosProfile, options: ChaosOptions): Pr
         50,
       );
       failovers.push(Date.now() - killedAt);
-      stamp(`${next.name} leads ${Date.now() - killedAt} ms after the kill of ${leader.name}`);
+      const who = next === leader ? `${next.name}'s replacement` : next.name;
+      stamp(`${who} leads ${Date.now() - killedAt} ms after the kill of ${leader.name}`);
       await restarted;
     };
     const restartRedis = async () => {
