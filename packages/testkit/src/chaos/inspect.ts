@@ -1,7 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { QUEUE_NAMES } from '@rc/contracts';
-import { createQueue, createRedis, listDeadLetters, type Redis } from '@rc/runtime';
+import { QUEUE_NAMES, type QueueName } from '@rc/contracts';
+import {
+  createQueue,
+  createRedis,
+  listDeadLetters,
+  type Redis,
+  type TypedQueue,
+} from '@rc/runtime';
 import type { MailStack } from '../mail-stack';
 import { openMailbox } from '../mailbox';
 import { REPO_ROOT } from '../processes';
@@ -15,56 +21,65 @@ export interface Backlog {
   replayedDeadLetters: number;
 }
 
-const IN_FLIGHT = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
-const UNFINISHED = [...IN_FLIGHT, 'failed'] as const;
+type JobState = Parameters<ProductQueue['getJobCounts']>[number];
+const IN_FLIGHT: JobState[] = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'];
+const UNFINISHED: JobState[] = [...IN_FLIGHT, 'failed'];
 
-/** Reads the product's queues from Redis, as an operator's `rc status` would. */
-export async function readBacklog(env: Record<string, string>): Promise<Backlog> {
+type ProductQueue = ReturnType<typeof createQueue<QueueName>>;
+
+/** Opens the product's queues on a connection of their own, and closes them after `use`. */
+async function withQueues<T>(
+  env: Record<string, string>,
+  use: (queues: Map<QueueName, ProductQueue>) => Promise<T>,
+): Promise<T> {
   const redis: Redis = createRedis(env.RC_REDIS_URL ?? '', 'client');
   redis.on('error', () => undefined);
-  const prefix = env.RC_QUEUE_PREFIX ?? 'rc';
-  const queues = Object.values(QUEUE_NAMES).map((name) => createQueue(name, redis, prefix));
+  const queues = new Map(
+    Object.values(QUEUE_NAMES).map((name) => [
+      name,
+      createQueue(name, redis, env.RC_QUEUE_PREFIX ?? 'rc') as ProductQueue,
+    ]),
+  );
   try {
+    return await use(queues);
+  } finally {
+    await Promise.allSettled([...queues.values()].map((queue) => queue.close()));
+    redis.disconnect();
+  }
+}
+
+async function count(queue: ProductQueue | undefined, states: readonly JobState[]) {
+  const counts = (await queue?.getJobCounts(...states)) ?? {};
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
+/** Reads the product's queues from Redis, as an operator's `rc status` would. */
+export function readBacklog(env: Record<string, string>): Promise<Backlog> {
+  return withQueues(env, async (queues) => {
     const pending: Record<string, number> = {};
-    for (const queue of queues) {
-      if (queue.name === QUEUE_NAMES.deadLetter) continue;
-      const counts = await queue.getJobCounts(...UNFINISHED);
-      pending[queue.name] = Object.values(counts).reduce((sum, count) => sum + count, 0);
+    for (const [name, queue] of queues) {
+      if (name !== QUEUE_NAMES.deadLetter) pending[name] = await count(queue, UNFINISHED);
     }
-    const deadLetter = createQueue(QUEUE_NAMES.deadLetter, redis, prefix);
-    const letters = await listDeadLetters(deadLetter);
-    await deadLetter.close();
+    const letters = await listDeadLetters(
+      queues.get(QUEUE_NAMES.deadLetter) as TypedQueue<'dead-letter'>,
+    );
     const replayed = letters.filter((letter) => letter.replayedAt).length;
     return {
       pending,
       unreplayedDeadLetters: letters.length - replayed,
       replayedDeadLetters: replayed,
     };
-  } finally {
-    await Promise.allSettled(queues.map((queue) => queue.close()));
-    redis.disconnect();
-  }
+  });
 }
 
 /** Inbound and update jobs still to run or retry (neither done nor dead letters yet). */
-export async function updatesInFlight(env: Record<string, string>): Promise<number> {
-  const redis: Redis = createRedis(env.RC_REDIS_URL ?? '', 'client');
-  redis.on('error', () => undefined);
-  const prefix = env.RC_QUEUE_PREFIX ?? 'rc';
-  const queues = [QUEUE_NAMES.inbound, QUEUE_NAMES.update].map((name) =>
-    createQueue(name, redis, prefix),
+export function updatesInFlight(env: Record<string, string>): Promise<number> {
+  return withQueues(
+    env,
+    async (queues) =>
+      (await count(queues.get(QUEUE_NAMES.inbound), IN_FLIGHT)) +
+      (await count(queues.get(QUEUE_NAMES.update), IN_FLIGHT)),
   );
-  try {
-    let total = 0;
-    for (const queue of queues) {
-      const counts = await queue.getJobCounts(...IN_FLIGHT);
-      total += Object.values(counts).reduce((sum, count) => sum + count, 0);
-    }
-    return total;
-  } finally {
-    await Promise.allSettled(queues.map((queue) => queue.close()));
-    redis.disconnect();
-  }
 }
 
 export async function mailboxCount(stack: MailStack, address: string): Promise<number> {
