@@ -5,7 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
-const OPENSSL = '/usr/bin/openssl';
+// From PATH: Debian has it in /usr/bin, other machines elsewhere.
+const OPENSSL = 'openssl';
 const EC_P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 
 export interface TestCertificateAuthority {

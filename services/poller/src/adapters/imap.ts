@@ -1,17 +1,12 @@
 import { CodedError } from '@rc/contracts';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { OAuth2TokenManager } from '@rc/microsoft';
-import {
-  tlsTrustOptions,
-  type CoreConfig,
-  type ImapConfig,
-  type Logger,
-  type PollerConfig,
-} from '@rc/runtime';
+import type { Logger } from '@rc/runtime';
 import { connectError } from './imap-connect-error';
+import { imapFlowOptions, type ImapSourceConfig, type ImapSourceOptions } from './imap-options';
 import { pickBatch } from './imap-batch';
 import { UidValidity } from './imap-uid-validity';
-import { DEFAULT_IMAP_LIVENESS, probeLiveness, type ImapLivenessOptions } from './imap-liveness';
+import { DEFAULT_IMAP_LIVENESS, probeLiveness } from './imap-liveness';
 import type { FetchedMessage, MailboxSource, PendingMessage } from './mailbox-source';
 
 /** UIDs as an IMAP sequence set ("4,7,9"); the server handles the whole batch in one command. */
@@ -19,21 +14,10 @@ function uidSet(ids: string[]): string {
   return ids.join(',');
 }
 
-/** The parts of the configuration the IMAP source reads. */
-export type ImapSourceConfig = ImapConfig &
-  Pick<PollerConfig, 'afterProcessing'> &
-  Pick<CoreConfig, 'tlsCaFile' | 'mailDebug'>;
-
-export interface ImapSourceOptions {
-  liveness?: Partial<ImapLivenessOptions>;
-  /** the longest wait for the TCP connection and for the server's greeting (imapflow: 90 s, 16 s) */
-  connectTimeoutMs?: number;
-  /** how long one IDLE lasts before it is ended and issued again (default 5 minutes) */
-  maxIdleTimeMs?: number;
-}
-
 /** What XOAUTH2 needs of the process's shared token manager (@rc/microsoft). */
 export type ImapOAuth2Tokens = Pick<OAuth2TokenManager, 'getAccessToken' | 'invalidate' | 'status'>;
+
+export type { ImapSourceConfig, ImapSourceOptions } from './imap-options';
 
 /**
  * `oauth2Tokens` is required with RC_IMAP_AUTH=oauth2: imapflow takes an access token per
@@ -118,29 +102,9 @@ export function createImapSource(
     name: `${imap.user}/${imap.folder}`,
 
     async connect(onNewMail, onClose) {
-      const connection = new ImapFlow({
-        host: imap.host,
-        port: imap.port,
-        secure: imap.security === 'tls',
-        // `none` must not upgrade even if offered; `starttls` must.
-        doSTARTTLS:
-          imap.security === 'starttls' ? true : imap.security === 'none' ? false : undefined,
-        auth: await authOptions(),
-        tls: tlsTrustOptions(config.tlsCaFile),
-        // We enter IDLE ourselves right after each sync: imapflow's own auto-IDLE waits ~15 s
-        // after the last command, which would be the pickup latency.
-        disableAutoIdle: true,
-        // Some servers drop IDLE silently after ~30 min (RFC 2177 allows 29); re-issue it well before.
-        maxIdleTime: options.maxIdleTimeMs ?? 5 * 60_000,
-        ...(options.connectTimeoutMs
-          ? {
-              connectionTimeout: options.connectTimeoutMs,
-              greetingTimeout: options.connectTimeoutMs,
-            }
-          : {}),
-        logger: config.mailDebug ? (logger.child({ protocol: 'imap' }) as never) : false,
-        clientInfo: { name: 'remote-completion' },
-      });
+      const connection = new ImapFlow(
+        imapFlowOptions(config, await authOptions(), options, logger),
+      );
       connection.on('error', (error: Error) => {
         lastError = error;
         logger.warn({ err: error.message }, 'imap connection error');
