@@ -2,9 +2,7 @@ import type { Assignee, AuditEvent } from '@rc/contracts';
 import type { Redis } from 'ioredis';
 import type { StoreKeys } from './keys';
 import type { StoredRequest } from './request-store';
-
-/** Kept as long as the request's other keys, so the audit trail can still explain them. */
-const RETENTION_AFTER_EXPIRY_MS = 30 * 86_400_000;
+import { keepUntil } from './retention';
 
 // Compare-and-set on the request's JSON, like the escalation's: written only if nobody changed
 // it since it was read, and only while it is open. Votes of removed assignees go with them;
@@ -83,7 +81,7 @@ export async function reassignRequest(
       raw,
       JSON.stringify(updated),
       JSON.stringify(event),
-      String(Date.parse(request.expiresAt) + RETENTION_AFTER_EXPIRY_MS),
+      String(keepUntil(request)),
       JSON.stringify(removed.map((assignee) => assignee.email)),
       slack,
       JSON.stringify(kept.map((assignee) => assignee.email)),

@@ -9,9 +9,7 @@ import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from './keys';
 import { approvalFields, VoteStore } from './vote-store';
 import { timerAndAttachmentFields } from './timer-store';
-
-/** How long a request's keys outlive its expiry, so late answers still get a precise reason. */
-const RETENTION_AFTER_EXPIRY_MS = 30 * 86_400_000;
+import { keepUntil } from './retention';
 
 /** Request ids the creation index keeps at most (the newest; older ones are found by id). */
 const CREATION_INDEX_MAX = 100_000;
@@ -110,10 +108,6 @@ export class RequestStore {
     this.votes = new VoteStore(redis, prefix);
   }
 
-  private keepUntil(request: Pick<StoredRequest, 'expiresAt'>): number {
-    return Date.parse(request.expiresAt) + RETENTION_AFTER_EXPIRY_MS;
-  }
-
   /** Writes a new request; the same requestId twice keeps the first (idempotent intake). */
   async create(request: StoredRequest): Promise<'created' | 'exists'> {
     // Indexed before it is written: a crash in between leaves an id without a request, which
@@ -127,7 +121,7 @@ export class RequestStore {
       this.keys.request(request.requestId),
       JSON.stringify(request),
       'PXAT',
-      this.keepUntil(request),
+      keepUntil(request),
       'NX',
     );
     if (created !== 'OK') return 'exists';
@@ -196,7 +190,7 @@ export class RequestStore {
     await this.redis
       .multi()
       .rpush(key, JSON.stringify(event))
-      .pexpireat(key, this.keepUntil(request))
+      .pexpireat(key, keepUntil(request))
       .exec();
   }
 
@@ -216,14 +210,14 @@ export class RequestStore {
   ): Promise<string> {
     const refsKey = this.keys.refs(request.requestId);
     const candidate = newRef();
-    const keepUntil = this.keepUntil(request);
+    const until = keepUntil(request);
     await this.redis.hsetnx(refsKey, recipient, candidate);
     const ref = (await this.redis.hget(refsKey, recipient)) ?? candidate;
     const answerRef: AnswerRef = { requestId: request.requestId, recipient };
     await this.redis
       .multi()
-      .pexpireat(refsKey, keepUntil)
-      .set(this.keys.ref(ref), JSON.stringify(answerRef), 'PXAT', keepUntil)
+      .pexpireat(refsKey, until)
+      .set(this.keys.ref(ref), JSON.stringify(answerRef), 'PXAT', until)
       .exec();
     return ref;
   }
@@ -239,7 +233,7 @@ export class RequestStore {
 
   async markEmailSent(request: StoredRequest, recipient: string): Promise<void> {
     const key = this.keys.sent(request.requestId);
-    await this.redis.multi().sadd(key, recipient).pexpireat(key, this.keepUntil(request)).exec();
+    await this.redis.multi().sadd(key, recipient).pexpireat(key, keepUntil(request)).exec();
   }
 
   async claimDecision(request: StoredRequest, decision: Decision): Promise<ClaimResult> {
@@ -252,7 +246,7 @@ export class RequestStore {
       this.keys.cancelled(id),
       JSON.stringify(decision),
       decision.inboundId,
-      String(this.keepUntil(request)),
+      String(keepUntil(request)),
     )) as [string, string | undefined];
     switch (result) {
       case 'claimed':
@@ -276,7 +270,7 @@ export class RequestStore {
       key,
       JSON.stringify({ ...decision, appliedAt }),
       'PXAT',
-      this.keepUntil(request),
+      keepUntil(request),
       'XX',
     );
   }
@@ -291,7 +285,7 @@ export class RequestStore {
       this.keys.decision(requestId),
       this.keys.cancelled(requestId),
       at,
-      String(this.keepUntil(stored)),
+      String(keepUntil(stored)),
     )) as CancelResult;
   }
 }

@@ -10,9 +10,7 @@ import {
 import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from './keys';
 import type { StoredRequest } from './request-store';
-
-/** Kept as long as the request's other keys, so the audit trail can still explain them. */
-const RETENTION_AFTER_EXPIRY_MS = 30 * 86_400_000;
+import { keepUntil } from './retention';
 
 /** Attachments are only ever sent before expiry; an hour's margin covers a late timer. */
 const ATTACHMENTS_AFTER_EXPIRY_MS = 3_600_000;
@@ -70,10 +68,6 @@ export class TimerStore {
     this.keys = storeKeys(prefix);
   }
 
-  private keepUntil(request: { expiresAt: string }): number {
-    return Date.parse(request.expiresAt) + RETENTION_AFTER_EXPIRY_MS;
-  }
-
   async wasReminded(requestId: string, recipient: string): Promise<boolean> {
     return (await this.redis.sismember(this.keys.reminded(requestId), recipient)) === 1;
   }
@@ -83,7 +77,7 @@ export class TimerStore {
     recipient: string,
   ): Promise<void> {
     const key = this.keys.reminded(request.requestId);
-    await this.redis.multi().sadd(key, recipient).pexpireat(key, this.keepUntil(request)).exec();
+    await this.redis.multi().sadd(key, recipient).pexpireat(key, keepUntil(request)).exec();
   }
 
   /**
@@ -124,7 +118,7 @@ export class TimerStore {
           escalation: record,
         }),
         JSON.stringify(event),
-        String(this.keepUntil(request)),
+        String(keepUntil(request)),
       )) as string;
       if (result === 'changed') continue;
       if (result === 'escalated') return { result, escalation: record };

@@ -3,9 +3,7 @@ import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from './keys';
 import { reassignRequest, type ReassignResult } from './reassignment';
 import type { Decision, StoredRequest } from './request-store';
-
-/** Kept as long as the request's other keys, so the audit trail can still explain them. */
-const RETENTION_AFTER_EXPIRY_MS = 30 * 86_400_000;
+import { keepUntil } from './retention';
 
 type ApprovalFields = Pick<
   RequestRecord,
@@ -154,10 +152,6 @@ export class VoteStore {
     this.keys = storeKeys(prefix);
   }
 
-  private keepUntil(request: { expiresAt: string }): number {
-    return Date.parse(request.expiresAt) + RETENTION_AFTER_EXPIRY_MS;
-  }
-
   /** Counts one assignee's answer and decides the request when the votes say so. */
   async cast(request: StoredRequest, vote: VoteInput): Promise<VoteResult> {
     const id = request.requestId;
@@ -185,7 +179,7 @@ export class VoteStore {
       vote.voter,
       JSON.stringify(stored),
       vote.inboundId,
-      String(this.keepUntil(request)),
+      String(keepUntil(request)),
       JSON.stringify(decision),
     )) as string[];
     switch (result) {

@@ -14,8 +14,8 @@ export interface RedisNodeProcess {
   stop(): Promise<void>;
 }
 
-/** A data node's arguments: loopback only, no persistence (these sets live for one test). */
-export function dataNodeArgs(port: number, dir: string): string[] {
+/** A data node's arguments: loopback only, no RDB snapshots, AOF only when asked for. */
+export function dataNodeArgs(port: number, dir: string, appendonly = false): string[] {
   return [
     '--port',
     String(port),
@@ -26,7 +26,7 @@ export function dataNodeArgs(port: number, dir: string): string[] {
     '--save',
     '',
     '--appendonly',
-    'no',
+    appendonly ? 'yes' : 'no',
   ];
 }
 

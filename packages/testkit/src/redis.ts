@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { onProcessExit, killQuietly } from './exit-cleanup';
 import { findFreePort } from './free-port';
+import { dataNodeArgs } from './redis-node';
 import { probeTcp, retryUntil } from './wait';
 
 export interface RedisServer {
@@ -83,22 +84,7 @@ async function launch(
   port: number,
   opts: { appendonly?: boolean },
 ): Promise<RunningRedis> {
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--save',
-    '',
-    '--appendonly',
-    opts.appendonly ? 'yes' : 'no',
-    '--daemonize',
-    'no',
-    '--logfile',
-    '',
-  ];
+  const args = [...dataNodeArgs(port, dir, opts.appendonly), '--daemonize', 'no', '--logfile', ''];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = new TailBuffer();
   // The pipes must be drained or redis blocks once the pipe buffer fills with log lines.
