@@ -9,7 +9,8 @@ import {
 } from '@rc/runtime';
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { problemsOf, requireBearer } from './intake';
+import { requireBearer } from './intake';
+import { problemsOf } from './request-checks';
 
 /** `GET /v1/dead-letters` query; the same schema is the OpenAPI document's parameters. */
 export const deadLetterQuerySchema = z.object({

@@ -1,25 +1,11 @@
-import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
-import {
-  completionRequestInputSchema,
-  JOB_IDS,
-  type Assignee,
-  type CompletionRequestInput,
-  type SendRequestJob,
-} from '@rc/contracts';
-import { metrics, type Config, type Logger, type TypedQueue } from '@rc/runtime';
-import {
-  countsVotes,
-  storedRequestFromJob,
-  type InboundLog,
-  type RequestStore,
-  type TimerStore,
-} from '@rc/store';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Config, Logger, TypedQueue } from '@rc/runtime';
+import { countsVotes, type InboundLog, type RequestStore, type TimerStore } from '@rc/store';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { isAddressWhitelisted } from '@rc/mail';
+import { acceptRequest } from './accept-request';
 import { inboundQuerySchema } from './openapi/api-schemas';
-import { withoutAttachments } from './attachments';
-import { timerProblems } from './timers/schedule';
-import { addReassignRoute, quorumProblems } from './reassign';
+import { addReassignRoute } from './reassign';
+import { problemsOf } from './request-checks';
 
 /** What the intake reads from the configuration. */
 export type IntakeConfig = Pick<Config, 'apiToken' | 'requestTtlMs' | 'whitelist'>;
@@ -60,40 +46,6 @@ export function requireBearer(apiToken: string | undefined) {
   };
 }
 
-export function problemsOf(issues: { path: PropertyKey[]; message: string }[]): string[] {
-  return issues.map(
-    (issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`,
-  );
-}
-
-/** Addresses outside RC_WHITELIST_DOMAINS, one problem each (creation and reassignment). */
-export function whitelistProblems(
-  field: string,
-  assignees: readonly Assignee[] | undefined,
-  config: IntakeConfig,
-): string[] {
-  const { whitelist } = config;
-  if (!whitelist.enabled) return [];
-  return (assignees ?? []).flatMap((assignee, index) =>
-    isAddressWhitelisted(assignee.email, whitelist.domains)
-      ? []
-      : [`${field}.${index}.email: ${assignee.email} is outside RC_WHITELIST_DOMAINS`],
-  );
-}
-
-/** Checks beyond the schema that depend on time and configuration. */
-function semanticProblems(input: CompletionRequestInput, deps: IntakeDeps, now: number): string[] {
-  const problems: string[] = [];
-  if (input.expiresAt && Date.parse(input.expiresAt) <= now)
-    problems.push('expiresAt: must be in the future');
-  const expiresAt = input.expiresAt ? Date.parse(input.expiresAt) : now + deps.config.requestTtlMs;
-  problems.push(...timerProblems(input, expiresAt, now));
-  for (const field of ['assignees', 'escalateTo'] as const)
-    problems.push(...whitelistProblems(field, input[field], deps.config));
-  problems.push(...quorumProblems(input, input.assignees));
-  return problems;
-}
-
 /** The HTTP API of SPEC 3.2 and 3.5: completion requests in, their state and the inbound log out. */
 export function createIntakeRouter(deps: IntakeDeps): Router {
   const router = Router();
@@ -107,36 +59,13 @@ export function createIntakeRouter(deps: IntakeDeps): Router {
   );
 
   router.post('/v1/completion-requests', async (req, res) => {
-    const parsed = completionRequestInputSchema.safeParse(req.body);
-    if (!parsed.success) {
-      res.status(400).json({ error: 'invalid_request', problems: problemsOf(parsed.error.issues) });
+    const accepted = await acceptRequest(req.body, deps, 'http');
+    if (!accepted.ok) {
+      res.status(400).json({ error: 'invalid_request', problems: accepted.problems });
       return;
     }
-    const now = Date.now();
-    const problems = semanticProblems(parsed.data, deps, now);
-    if (problems.length > 0) {
-      res.status(400).json({ error: 'invalid_request', problems });
-      return;
-    }
-    const requestId = parsed.data.requestId ?? randomUUID();
-    const job: SendRequestJob = {
-      kind: 'request',
-      request: { ...parsed.data, requestId },
-      requestedAt: new Date(now).toISOString(),
-      channel: 'http',
-    };
-    // Stored before it is queued, so GET answers at once; the same requestId twice keeps the
-    // first request and its deterministic jobId keeps the queue to one job.
-    const stored = storedRequestFromJob(job, deps.config.requestTtlMs);
-    const created = await deps.store.create(stored);
-    await deps.timerStore?.saveAttachments(stored, job.request.attachments ?? []);
-    const queued = deps.timerStore ? withoutAttachments(job) : job;
-    await deps.sendQueue.add('request', queued, { jobId: JOB_IDS.request(requestId) });
-    if (created === 'created') metrics.requestsCreated.inc({ channel: 'http' });
-    deps.logger.info(
-      { requestId, taskId: parsed.data.taskId, created },
-      'completion request accepted',
-    );
+    const { requestId, created } = accepted;
+    deps.logger.info({ requestId, created }, 'completion request accepted');
     res.status(202).json({ requestId });
   });
 

@@ -1,16 +1,10 @@
 import { createHash } from 'node:crypto';
-import {
-  assigneeSchema,
-  JOB_IDS,
-  reassignInputSchema,
-  type Assignee,
-  type CompletionRequestInput,
-  type SendRequestJob,
-} from '@rc/contracts';
+import { assigneeSchema, JOB_IDS, reassignInputSchema, type SendRequestJob } from '@rc/contracts';
 import type { StoredRequest } from '@rc/store';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { problemsOf, whitelistProblems, type IntakeDeps } from './intake';
+import type { IntakeDeps } from './intake';
+import { problemsOf, quorumProblems, whitelistProblems } from './request-checks';
 
 /** `200` to a reassignment: the assignees now, and who came and went. */
 export const reassignedSchema = z.object({
@@ -25,23 +19,6 @@ export const reassignConflictSchema = z.object({
   error: z.enum(['already_decided', 'cancelled']),
   status: z.enum(['pending', 'deciding', 'completed', 'failed', 'cancelled']).optional(),
 });
-
-type QuorumRules = Pick<CompletionRequestInput, 'quorum' | 'requester' | 'allowSelfApproval'>;
-
-/**
- * A quorum the assignees can reach: at most as many distinct assignees as are named, not
- * counting the requester when they may not approve their own request.
- */
-export function quorumProblems(rules: QuorumRules, assignees: readonly Assignee[]): string[] {
-  const quorum = rules.quorum ?? 1;
-  const requester = rules.allowSelfApproval ? undefined : rules.requester?.email.toLowerCase();
-  const voters = new Set(assignees.map((assignee) => assignee.email.toLowerCase()));
-  if (requester) voters.delete(requester);
-  if (quorum <= voters.size) return [];
-  return [
-    `quorum: ${quorum} needs at least ${quorum} distinct assignees${requester ? ' besides the requester' : ''}, ${voters.size} named`,
-  ];
-}
 
 /**
  * The send job that emails a reassignment's new assignees: the request as stored, with its

@@ -1,7 +1,7 @@
 import { parseDuration } from '@rc/runtime';
 import { EXIT, type Command } from '../command';
 import { loadCliConfig } from '../load-config';
-import { createRequest } from '../requests/new-request';
+import { acceptRequest } from '@rc/sender';
 import { withRequestAccess } from '../requests/request-access';
 
 /** `alice@corp.example` or `Alice Example <alice@corp.example>` */
@@ -55,8 +55,9 @@ export const request: Command = {
       ...(values.description !== undefined ? { description: text(values.description) } : {}),
       ...(values['request-id'] !== undefined ? { requestId: text(values['request-id']) } : {}),
     };
+    // What POST /v1/completion-requests does, without HTTP: so no RC_API_TOKEN is needed.
     const result = await withRequestAccess(config, (access) =>
-      createRequest(input, access, config),
+      acceptRequest(input, { config, store: access.store, sendQueue: access.sendQueue }, 'queue'),
     );
     if (!result.ok) {
       out.result(
