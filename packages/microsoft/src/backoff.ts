@@ -1,3 +1,5 @@
+import { backoffWithJitter } from '@rc/runtime';
+
 export interface BackoffPolicy {
   baseMs: number;
   capMs: number;
@@ -5,10 +7,9 @@ export interface BackoffPolicy {
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 30_000 };
 
-/** Capped exponential backoff with full jitter (attempt 1 → up to baseMs). */
+/** Capped exponential backoff with equal jitter (attempt 1 → between baseMs/2 and baseMs). */
 export function backoffDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF): number {
-  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  return backoffWithJitter(Math.max(1, attempt), { baseMs: policy.baseMs, maxMs: policy.capMs });
 }
 
 /**

@@ -32,6 +32,7 @@ export {
   type SmtpSettings,
   type TrustConfig,
 } from './config';
+export { backoffWithJitter } from './backoff';
 export { parseDuration } from './duration';
 export { createLogger, type Logger } from './logger';
 export { metrics, registry } from './metrics';

@@ -1,7 +1,6 @@
 import { errorCodeOf } from '@rc/contracts';
-import { metrics, type Logger, type PollerConfig } from '@rc/runtime';
+import { backoffWithJitter, metrics, type Logger, type PollerConfig } from '@rc/runtime';
 import { retryAfterMsOf, type MailboxSource } from './adapters/mailbox-source';
-import { backoffWithJitter } from './backoff';
 
 /** Why a sync ran: the label of rc_mailbox_syncs_total. */
 export type SyncTrigger =

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { errorCodeOf } from '@rc/contracts';
 import { graphPath, GraphRequestError, type GraphClient } from '@rc/microsoft';
-import type { Logger } from '@rc/runtime';
-import { backoffWithJitter } from '../backoff';
+import { backoffWithJitter, type Logger } from '@rc/runtime';
 import { lifecycleUrlOf, type LifecycleEvent } from './graph-notifications';
 
 export interface SubscriptionTiming {
