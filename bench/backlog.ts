@@ -34,6 +34,8 @@ export interface DrainResult {
   redisCpuSeconds: number;
   /** commands Redis processed meanwhile (a Lua script counts its inner calls too) */
   redisCommands: number;
+  /** Redis commands per answer by name (inner calls of scripts counted under their own names) */
+  commandsPerAnswer: (readonly [string, number])[];
   products: RunningProduct[];
 }
 
@@ -56,11 +58,18 @@ export async function timeDrain(
       commands: field('total_commands_processed'),
     };
   };
+  const commandStats = async () => {
+    const counts = new Map<string, number>();
+    for (const match of (await redis.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=(\d+)/g))
+      counts.set(match[1] ?? '', Number(match[2]));
+    return counts;
+  };
   const spawnedAt = Date.now();
   const products = await start();
   const readyAt = Date.now();
   const cpuAtReady = products.map((product) => product.cpuSeconds());
   const redisAtReady = await redisStats();
+  const commandsAtReady = await commandStats();
   const deadline = readyAt + timeoutMs;
   const ids = answers.map((answer) => answer.requestId);
   let heard = webhookTimes(backends.engine);
@@ -72,6 +81,14 @@ export async function timeDrain(
   const times = ids.map((id) => heard.get(id) ?? NaN);
   const peakRssMb = products.map((product) => product.peakRssMb());
   const redisAfter = await redisStats();
+  const commandsAfter = await commandStats();
+  const commandsPerAnswer = [...commandsAfter]
+    .map(
+      ([name, calls]) =>
+        [name, (calls - (commandsAtReady.get(name) ?? 0)) / answers.length] as const,
+    )
+    .filter(([, perAnswer]) => perAnswer >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
   const redisCpuSeconds = redisAfter.cpu - redisAtReady.cpu;
   const redisCommands = redisAfter.commands - redisAtReady.commands;
   await redis.quit();
@@ -86,6 +103,7 @@ export async function timeDrain(
     cpuSeconds,
     redisCpuSeconds,
     redisCommands,
+    commandsPerAnswer,
     products,
   };
 }

@@ -126,6 +126,10 @@ try {
       target: '< 150 MB per service',
       met: (drain.peakRssMb[0] ?? Infinity) < 150,
     });
+    console.log(
+      'Redis commands per answer: ' +
+        drain.commandsPerAnswer.map(([name, n]) => `${name} ${fmt(n, 1)}`).join(', '),
+    );
     if (PROFILE_DIR)
       for (const file of readdirSync(PROFILE_DIR))
         console.log(summarizeProfile(join(PROFILE_DIR, file), 25));
