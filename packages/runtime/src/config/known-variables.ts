@@ -37,6 +37,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'RC_IMAP_USER',
   'RC_IMAP_PASSWORD',
   'RC_IMAP_FOLDER',
+  'RC_IMAP_CHECK_INTERVAL',
   'RC_IMAP_AUTH',
   'RC_OAUTH2_TOKEN_URL',
   'RC_OAUTH2_CLIENT_ID',

@@ -23,6 +23,11 @@ export interface ImapSettings {
   password?: string;
   folder: string;
   auth: MailAuth;
+  /**
+   * RC_IMAP_CHECK_INTERVAL: how often a connection waiting in IDLE asks NOOP whether mail came
+   * (servers delay IDLE's news: Dovecot by 500 ms); null = IDLE alone.
+   */
+  checkIntervalMs: number | null;
 }
 
 /** Outgoing mail: SMTP or Graph, and the From of request emails. */
@@ -104,6 +109,7 @@ function readImap(
     password: read.string('RC_IMAP_PASSWORD'),
     folder: read.string('RC_IMAP_FOLDER', 'INBOX') ?? 'INBOX',
     auth: read.oneOf('RC_IMAP_AUTH', AUTH, defaultAuth),
+    checkIntervalMs: read.durationOrOff('RC_IMAP_CHECK_INTERVAL', '250ms', 50, '250ms'),
   };
   if (needed && imap.auth === 'password' && imap.password === undefined) {
     read.problem(

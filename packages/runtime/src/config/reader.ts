@@ -100,6 +100,22 @@ export class ConfigReader {
     return parsed;
   }
 
+  /** A duration, or null for `off`; below `minMs` is a problem. */
+  durationOrOff(name: string, fallback: string, minMs: number, example: string): number | null {
+    const value = this.string(name) ?? fallback;
+    if (value.trim().toLowerCase() === 'off') return null;
+    const parsed = parseDuration(value);
+    if (parsed === null || parsed < minMs) {
+      this.problem(
+        name,
+        `must be a duration of at least ${minMs} ms like ${example}, or off, not "${value}"`,
+        example,
+      );
+      return parseDuration(fallback);
+    }
+    return parsed;
+  }
+
   rateLimit(name: string, fallback: string, example: string): RateLimit | null {
     const value = this.string(name) ?? fallback;
     const parsed = parseRateLimit(value);

@@ -16,6 +16,24 @@ export const DEFAULT_IMAP_LIVENESS: ImapLivenessOptions = Object.freeze({
   answerWithinMs: 15_000,
 });
 
+/**
+ * RC_IMAP_CHECK_INTERVAL: the probe doubles as the check for new mail. A server tells an IDLE
+ * client of new mail only when it chooses to — Dovecot waits 500 ms after the mailbox changed
+ * (NOTIFY_DELAY_MSECS in src/lib-storage/mailbox-watch.c), which alone breaks a sub-450 ms
+ * pickup — while a NOOP makes it look at the mailbox at once and report EXISTS (RFC 3501
+ * 6.1.2). The NOOP ends IDLE (DONE) and IDLE is issued again after it: three short commands
+ * per check. `null` (off) keeps IDLE alone, for providers that count commands.
+ */
+export function withMailChecks(
+  liveness: ImapLivenessOptions,
+  imap: { checkIntervalMs: number | null },
+): ImapLivenessOptions {
+  const every = imap.checkIntervalMs;
+  return every === null
+    ? liveness
+    : { ...liveness, probeEveryMs: Math.min(liveness.probeEveryMs, every) };
+}
+
 export interface LivenessHooks {
   /** true while the connection sits in IDLE waiting for news, not while a sync uses it */
   idle(): boolean;

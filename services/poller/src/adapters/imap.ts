@@ -6,7 +6,7 @@ import { connectError } from './imap-connect-error';
 import { imapFlowOptions, type ImapSourceConfig, type ImapSourceOptions } from './imap-options';
 import { pickBatch } from './imap-batch';
 import { UidValidity } from './imap-uid-validity';
-import { DEFAULT_IMAP_LIVENESS, probeLiveness } from './imap-liveness';
+import { DEFAULT_IMAP_LIVENESS, probeLiveness, withMailChecks } from './imap-liveness';
 import type { FetchedMessage, MailboxSource, PendingMessage } from './mailbox-source';
 
 /** UIDs as an IMAP sequence set ("4,7,9"); the server handles the whole batch in one command. */
@@ -45,7 +45,7 @@ export function createImapSource(
   let stopProbing: () => void = () => undefined;
   /** the highest UID the previous listing saw: anything above it arrived since (fresh mail) */
   let highestListed: number | undefined;
-  const liveness = { ...DEFAULT_IMAP_LIVENESS, ...options.liveness };
+  const liveness = withMailChecks({ ...DEFAULT_IMAP_LIVENESS, ...options.liveness }, imap);
 
   async function authOptions(): Promise<ImapFlowOptions['auth']> {
     if (!tokens) return { user: imap.user, pass: imap.password ?? '' };
