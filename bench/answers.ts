@@ -67,7 +67,7 @@ export function webhookTimes(engine: WebhookReceiver): Map<string, number> {
 export async function timeAnswers(
   smtp: { host: string; port: number },
   engine: WebhookReceiver,
-  to: string,
+  to: string | string[],
   answers: readonly Answer[],
   options: {
     everyMs: number;

@@ -66,8 +66,8 @@ export function answerSender(smtp: { host: string; port: number }) {
     maxMessages: Infinity,
   });
   return {
-    send: (raw: string, from: string, to: string) =>
-      transport.sendMail({ envelope: { from, to: [to] }, raw: Buffer.from(raw) }),
+    send: (raw: string, from: string, to: string | string[]) =>
+      transport.sendMail({ envelope: { from, to: [to].flat() }, raw: Buffer.from(raw) }),
     close: () => transport.close(),
   };
 }
