@@ -178,6 +178,9 @@ try {
   if (runs('scale')) {
     const rates: number[] = [];
     const cpu: string[] = [];
+    /** peak RSS of each service's process over the one-verifier drain */
+    const serviceRss: string[] = [];
+    let worstRss = 0;
     for (const verifiers of [1, 2]) {
       const env = envFor({ RC_BATCH_SIZE: '200' });
       const answers = await makeAnswers(env, SCALE, `scale${verifiers}`);
@@ -193,6 +196,11 @@ try {
       await stopAll(drain.products);
       rates.push(drain.rate);
       const names = ['task-updater', ...consumers.slice(1).map(() => 'verifier'), 'poller'];
+      if (verifiers === 1)
+        drain.peakRssMb.forEach((mb, i) => {
+          serviceRss.push(`${names[i]} ${fmt(mb)} MB`);
+          worstRss = Math.max(worstRss, mb);
+        });
       cpu.push(
         `${verifiers} verifier(s), CPU s per process: ` +
           drain.cpuSeconds.map((s, i) => `${names[i]} ${fmt(s, 1)}`).join(', ') +
@@ -207,6 +215,12 @@ try {
       ratio: `${fmt(two / one, 2)}×`,
       target: '≥ 1.7×',
       met: two / one >= 1.7,
+    });
+    row({
+      stage: `peak RSS per service during the ${SCALE}-answer drain (separate processes)`,
+      product: serviceRss.join(', '),
+      target: '< 150 MB per service',
+      met: worstRss < 150,
     });
   }
 
