@@ -18,6 +18,7 @@ import { startProductProcess, type RunningProduct } from './product-process';
 import { rawParseRate } from './raw-libraries';
 import { writeReport, type Row } from './report';
 import { timeSender } from './sender';
+import { imageLayout } from './image-layout';
 import { timeStartup, timeBigMessage } from './startup-memory';
 import { option, percentile, textOption } from './stats';
 
@@ -31,7 +32,7 @@ const PROFILE_DIR = textOption('profile');
 const STAGES = textOption('stages')?.split(',');
 const runs = (stage: string) => !STAGES || STAGES.includes(stage);
 const ALL_IN_ONE = 'services/all-in-one/src/main.ts';
-const main = (service: string) => `services/${service}/src/main.ts`;
+const services = (service: string) => `services/${service}/src/main.ts`;
 
 const rows: Row[] = [];
 const row = (entry: Row) => {
@@ -178,12 +179,18 @@ try {
   if (runs('scale')) {
     const rates: number[] = [];
     const cpu: string[] = [];
-    /** peak RSS of each service's process over the one-verifier drain */
+    /** peak RSS of each service's process over the one-verifier drains (tsx, then bundles) */
     const serviceRss: string[] = [];
     let worstRss = 0;
-    for (const verifiers of [1, 2]) {
+    for (const [verifiers, bundled] of [
+      [1, false],
+      [2, false],
+      [1, true],
+    ] as const) {
+      const main = (service: string) =>
+        bundled ? join(imageLayout(), 'dist', service, 'main.js') : services(service);
       const env = envFor({ RC_BATCH_SIZE: '200' });
-      const answers = await makeAnswers(env, SCALE, `scale${verifiers}`);
+      const answers = await makeAnswers(env, SCALE, `scale${verifiers}${bundled ? 'b' : ''}`);
       await fillMailbox(backends, mailbox, answers);
       const consumers = await Promise.all([
         startProductProcess(main('task-updater'), env),
@@ -194,13 +201,17 @@ try {
         await startProductProcess(main('poller'), env),
       ]);
       await stopAll(drain.products);
-      rates.push(drain.rate);
       const names = ['task-updater', ...consumers.slice(1).map(() => 'verifier'), 'poller'];
       if (verifiers === 1)
-        drain.peakRssMb.forEach((mb, i) => {
-          serviceRss.push(`${names[i]} ${fmt(mb)} MB`);
-          worstRss = Math.max(worstRss, mb);
-        });
+        serviceRss.push(
+          `${bundled ? 'bundles (the image)' : 'tsx'}: ` +
+            drain.peakRssMb.map((mb, i) => `${names[i]} ${fmt(mb)} MB`).join(', '),
+        );
+      if (bundled) {
+        worstRss = Math.max(...drain.peakRssMb);
+        continue;
+      }
+      rates.push(drain.rate);
       cpu.push(
         `${verifiers} verifier(s), CPU s per process: ` +
           drain.cpuSeconds.map((s, i) => `${names[i]} ${fmt(s, 1)}`).join(', ') +
@@ -218,7 +229,7 @@ try {
     });
     row({
       stage: `peak RSS per service during the ${SCALE}-answer drain (separate processes)`,
-      product: serviceRss.join(', '),
+      product: serviceRss.join('; '),
       target: '< 150 MB per service',
       met: worstRss < 150,
     });

@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openMailbox, REPO_ROOT, type Backends } from '@rc/testkit';
+import { openMailbox, type Backends } from '@rc/testkit';
+import { imageLayout } from './image-layout';
 import { makeAnswers, webhookTimes } from './answers';
 import { percentile } from './stats';
 import { startProductProcess } from './product-process';
@@ -10,28 +8,20 @@ import { startProductProcess } from './product-process';
 const SERVICES = ['all-in-one', 'sender', 'poller', 'verifier', 'task-updater'];
 
 /**
- * Start-up to ready of each built bundle (`pnpm build`), median of three. The image runs them
- * beside a hoisted node_modules; here the bundles are copied to a temporary folder whose
- * node_modules is pnpm's hoisted view of the workspace (node_modules/.pnpm/node_modules).
+ * Start-up to ready of each built bundle (`pnpm build`), median of three, in the image's layout
+ * (the bundles beside a flat production node_modules: bench/image-layout.ts).
  */
 export async function timeStartup(env: Record<string, string>): Promise<Map<string, number>> {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'ignore' });
-  const root = mkdtempSync(join(tmpdir(), 'rc-bundles-'));
+  const root = imageLayout();
   const times = new Map<string, number>();
-  try {
-    cpSync(join(REPO_ROOT, 'dist'), join(root, 'dist'), { recursive: true });
-    symlinkSync(join(REPO_ROOT, 'node_modules/.pnpm/node_modules'), join(root, 'node_modules'));
-    for (const service of SERVICES) {
-      const runs: number[] = [];
-      for (let run = 0; run < 3; run++) {
-        const product = await startProductProcess(join(root, 'dist', service, 'main.js'), env);
-        runs.push(product.readyMs);
-        await product.stop();
-      }
-      times.set(service, percentile(runs, 50));
+  for (const service of SERVICES) {
+    const runs: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const product = await startProductProcess(join(root, 'dist', service, 'main.js'), env);
+      runs.push(product.readyMs);
+      await product.stop();
     }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
+    times.set(service, percentile(runs, 50));
   }
   return times;
 }
