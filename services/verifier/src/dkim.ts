@@ -1,5 +1,6 @@
 import { normalizeAddress } from '@rc/mail';
-import { dkimVerify, type DKIMResult } from 'mailauth';
+import type * as Mailauth from 'mailauth';
+import type { DKIMResult } from 'mailauth';
 import type { DnsResolver } from './dns-cache';
 
 export type DkimVerdict =
@@ -19,6 +20,17 @@ export interface DkimCheck {
   now: Date;
 }
 
+/**
+ * mailauth is loaded only where DKIM is checked (RC_VERIFY_DKIM): it and what it brings cost a
+ * process ~40 MB of memory, most verifiers never call it, and the service loads it at start-up
+ * when the setting is on (so the first answer does not wait for it).
+ */
+let mailauth: Promise<typeof Mailauth> | undefined;
+export function loadDkimVerifier(): Promise<typeof Mailauth> {
+  mailauth ??= import('mailauth');
+  return mailauth;
+}
+
 /** RFC 8301: RSA keys under 1024 bits must not be accepted. */
 const MIN_RSA_BITS = 1024;
 
@@ -34,6 +46,7 @@ const MIN_RSA_BITS = 1024;
  * parsers disagree about who sent the mail, and that is a failure, never a guess.
  */
 export async function checkDkim(raw: Buffer, check: DkimCheck): Promise<DkimVerdict> {
+  const { dkimVerify } = await loadDkimVerifier();
   let verified: Awaited<ReturnType<typeof dkimVerify>>;
   try {
     verified = await dkimVerify(raw, {

@@ -7,6 +7,7 @@ import {
 } from '@rc/runtime';
 import { InboundLog, RequestStore } from '@rc/store';
 import { cachedResolver, systemResolver, type DnsResolver } from './dns-cache';
+import { loadDkimVerifier } from './dkim';
 import { RejectionNotices } from './notices';
 import { recordProcessingFailure, verifyInbound, type VerifierDeps } from './process';
 import { SenderRateLimiter } from './rate-limit';
@@ -25,6 +26,7 @@ export async function startVerifier(
 ): Promise<RunningService> {
   const { config, queues } = context;
   const logger = context.logger.child({ component: 'verifier' });
+  if (config.verifyDkim) await loadDkimVerifier();
   const deps: VerifierDeps = {
     keyring: config.keyring,
     store: new RequestStore(context.redis, config.queuePrefix),
