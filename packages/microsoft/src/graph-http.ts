@@ -1,5 +1,6 @@
 import { CodedError, type ErrorCode } from '@rc/contracts';
 import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, sleep, type BackoffPolicy } from './backoff';
+import { readBody } from './graph-body';
 import { errorForStatus, GraphRequestError } from './graph-errors';
 import type { GraphTokenSource } from './graph-token';
 import { mailboxLimiter, type MailboxLimiter } from './mailbox-limiter';
@@ -45,6 +46,8 @@ export interface GraphRequest {
   contentType?: string;
   headers?: Record<string, string>;
   responseType?: 'json' | 'bytes';
+  /** read at most this many bytes (+1) of a successful body; the rest is not downloaded */
+  maxBytes?: number;
   /** The code of a failure that is neither auth nor throttling; default MAILBOX_UNAVAILABLE. */
   failureCode?: ErrorCode;
 }
@@ -145,7 +148,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
           body: req.json !== undefined ? JSON.stringify(req.json) : req.body,
           signal: AbortSignal.timeout(timeoutMs),
         });
-        bytes = Buffer.from(await response.arrayBuffer());
+        bytes = await readBody(response, response.ok ? req.maxBytes : undefined);
       } catch (error) {
         release();
         if (error instanceof CodedError) throw error;

@@ -166,17 +166,24 @@ export function createGraphSource(
   }
 
   /**
-   * The message's MIME, the bytes IMAP would give. Graph's client reads an answer whole, so a
-   * message over the limit is downloaded once and cut to its header section here (Exchange
-   * Online refuses mail over 150 MB, which bounds the memory this takes).
+   * The message's MIME, the bytes IMAP would give. Graph lists no size and has no ranges on
+   * `$value`: a message over the limit is read only up to the limit (the download is cancelled
+   * there) and cut to its header section; its size is the one the answer declared.
    */
   async function download(
     message: PendingMessage,
     maxBytes: number,
   ): Promise<FetchedMessage | undefined> {
     let bytes: Buffer;
+    let declared: number;
     try {
-      bytes = await client.getBytes(graphPath`/users/${user}/messages/${message.id}/$value`);
+      const response = await client.request<Buffer>({
+        path: graphPath`/users/${user}/messages/${message.id}/$value`,
+        responseType: 'bytes',
+        maxBytes,
+      });
+      bytes = response.body ?? Buffer.alloc(0);
+      declared = Number(response.headers.get('content-length') ?? NaN);
     } catch (error) {
       // Gone since the list: another poller took it (and queued it under the same id).
       if (isGone(error)) return undefined;
@@ -185,7 +192,8 @@ export function createGraphSource(
     const truncated = bytes.length > maxBytes;
     return {
       id: message.id,
-      size: bytes.length,
+      // cut short: the declared length, or at least what was read
+      size: truncated && declared > bytes.length ? declared : bytes.length,
       source: truncated ? headerSection(bytes, maxBytes) : bytes,
       truncated,
       arrivedAt: arrivals.get(message.id),
