@@ -71,6 +71,19 @@ export function findAnswerTokens(text: string): AnswerToken[] {
   return [...found.values()];
 }
 
+/**
+ * The text with each answer token's ref and MAC hidden: a token is a bearer credential for one
+ * assignee's answer until its request is decided, and subjects and details quote them (the
+ * mailto subject carries one). What is kept (key id and action) is enough to tell answers apart
+ * on a page or in the inbound log, never enough to answer.
+ */
+export function maskAnswerTokens(text: string): string {
+  return text.replace(
+    ANSWER_TOKEN_PATTERN,
+    (_whole, kid: string, action: string) => `rc-${kid}-${action}…(token hidden)`,
+  );
+}
+
 /** Checks a token's MAC against the key its kid names, in constant time. */
 export function verifyAnswerToken(keyring: SigningKeyring, token: AnswerToken): boolean {
   const key = keyring.byKid.get(token.kid);

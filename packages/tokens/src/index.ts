@@ -2,6 +2,7 @@ export { parseSigningKeys, type SigningKey, type SigningKeyring } from './keys';
 export {
   ANSWER_TOKEN_PATTERN,
   findAnswerTokens,
+  maskAnswerTokens,
   mintAnswerToken,
   newAnswerRef,
   signedMessageId,

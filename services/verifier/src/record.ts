@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ErrorCode, InboundJob, InboundRecord } from '@rc/contracts';
 import type { ParsedMessage } from '@rc/mail';
 import { metrics } from '@rc/runtime';
+import { maskAnswerTokens } from '@rc/tokens';
 import type { InboundLog } from '@rc/store';
 import type { VerifierDeps } from './deps';
 import type { Accepted, Verdict } from './verdict';
@@ -24,9 +25,11 @@ export async function recordOutcome(
     inboundId: job.inboundId,
     outcome: verdict.outcome,
     reason: rejected?.reason ?? null,
-    ...(rejected?.detail ? { detail: rejected.detail } : {}),
+    // The inbound log is kept for weeks and shown by GET /v1/inbound: answer tokens quoted in
+    // the subject (the mailto subject carries one) or a detail are kept out of it.
+    ...(rejected?.detail ? { detail: maskAnswerTokens(rejected.detail) } : {}),
     from: message?.from?.address ?? null,
-    subject: message?.subject ?? null,
+    subject: message ? maskAnswerTokens(message.subject) : null,
     messageId: message?.messageId ?? null,
     requestId: verdict.request?.requestId ?? null,
     taskId: verdict.request?.taskId ?? null,

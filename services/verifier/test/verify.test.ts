@@ -922,3 +922,21 @@ describe('respondedAt', () => {
     expect(respondedAt('not a date', arrived)).toBe(arrived);
   });
 });
+
+describe('the inbound log', () => {
+  it('keeps the subject, with its answer token masked', async () => {
+    const { tokens } = await h.request([{ email: 'alice@corp.example' }]);
+    const token = tokens.get('alice@corp.example')!.complete;
+    // a wrong sender: the token stays valid, so a copy of it in the log would be a credential
+    const raw = buttonAnswer({ from: 'mallory@corp.example', token });
+    const job = inboundJob(raw);
+    const record = await verifyInbound(job, h.deps());
+    expect(record.reason).toBe('sender_mismatch');
+    const logged = await h.inboundLog.recordOf(job.inboundId);
+    for (const kept of [record, logged]) {
+      expect(kept?.subject).toContain('Approve deploy');
+      expect(kept?.subject).not.toContain(token.slice(-16));
+      expect(kept?.subject).toMatch(/rc-[a-z0-9]+-c…\(token hidden\)/);
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { ANSWER_TOKEN_PATTERN } from '@rc/tokens';
+import { maskAnswerTokens } from '@rc/tokens';
 
 /**
  * Server-rendered HTML for the admin pages, escaped by construction: every interpolated value is
@@ -21,18 +21,6 @@ const ENTITIES: Record<string, string> = {
   '"': '&quot;',
   "'": '&#39;',
 };
-
-/**
- * An answer token is a bearer credential for one assignee's answer until its request is decided.
- * Subjects and details quote them (the mailto subject carries one), so a page shows only which
- * key and action a token had, never the token.
- */
-export function maskAnswerTokens(text: string): string {
-  return text.replace(
-    ANSWER_TOKEN_PATTERN,
-    (_whole, kid: string, action: string) => `rc-${kid}-${action}…(token hidden)`,
-  );
-}
 
 export function escapeHtml(text: string): string {
   return maskAnswerTokens(text).replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);

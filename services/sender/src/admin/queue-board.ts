@@ -4,7 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Queues } from '@rc/runtime';
 import type { Queue } from 'bullmq';
 import type { Express } from 'express';
-import { maskAnswerTokens } from './html';
+import { maskAnswerTokens } from '@rc/tokens';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 
