@@ -20,6 +20,7 @@ import { writeReport, type Row } from './report';
 import { timeSender } from './sender';
 import { imageLayout } from './image-layout';
 import { timeStartup, timeBigMessage } from './startup-memory';
+import { timeVerifierStage } from './verifier-stage';
 import { option, percentile, textOption } from './stats';
 
 const ANSWERS = option('answers', 20);
@@ -226,6 +227,28 @@ try {
       ratio: `${fmt(two / one, 2)}×`,
       target: '≥ 1.7×',
       met: two / one >= 1.7,
+    });
+    const stage: string[] = [];
+    const stageRates: number[] = [];
+    for (const verifiers of [1, 2]) {
+      const env = envFor({ RC_BATCH_SIZE: '200' });
+      const answers = await makeAnswers(env, SCALE, `stage${verifiers}`);
+      const result = await timeVerifierStage(backends, env, mailbox, answers, verifiers, services);
+      stageRates.push(result.rate);
+      stage.push(
+        `${verifiers}: ${fmt(result.rate)}/s, CPU s per verifier ` +
+          result.cpuSeconds.map((s) => fmt(s, 1)).join(' + ') +
+          `, Redis ${fmt(result.redisCpuSeconds, 1)}`,
+      );
+    }
+    const [stageOne = NaN, stageTwo = NaN] = stageRates;
+    row({
+      stage: `the verifier stage alone, ${SCALE} queued answers: 2 verifier processes vs 1`,
+      product: `${fmt(stageTwo)} vs ${fmt(stageOne)} answers/s`,
+      raw: stage.join('; '),
+      ratio: `${fmt(stageTwo / stageOne, 2)}×`,
+      target: '≥ 1.7×',
+      met: stageTwo / stageOne >= 1.7,
     });
     row({
       stage: `peak RSS per service during the ${SCALE}-answer drain (separate processes)`,
