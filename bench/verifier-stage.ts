@@ -25,6 +25,8 @@ export async function timeVerifierStage(
   answers: readonly Answer[],
   verifiers: number,
   main: (service: string) => string,
+  /** node arguments of the verifier processes (--cpu-prof) */
+  nodeArgs: string[] = [],
 ): Promise<VerifierStageResult> {
   const prefix = env.RC_QUEUE_PREFIX ?? 'rc';
   const redis = createRedis(backends.redis.url, 'client');
@@ -45,7 +47,9 @@ export async function timeVerifierStage(
     while ((await waiting()) < answers.length) await new Promise((r) => setTimeout(r, 50));
     await poller.stop();
     const running = await Promise.all(
-      Array.from({ length: verifiers }, () => startProductProcess(main('verifier'), env)),
+      Array.from({ length: verifiers }, () =>
+        startProductProcess(main('verifier'), env, { nodeArgs }),
+      ),
     );
     const cpuBefore = running.map((product) => product.cpuSeconds());
     const redisBefore = await redisCpu();
