@@ -23,6 +23,13 @@ import { timeStartup, timeBigMessage } from './startup-memory';
 import { timeVerifierStage } from './verifier-stage';
 import { option, percentile, textOption } from './stats';
 
+if (process.argv.includes('--help')) {
+  console.log(
+    'pnpm bench [--answers 20] [--steady 10] [--backlog 5000] [--scale 3000] [--requests 300]\n' +
+      '           [--profile DIR] [--stages pickup,drain,fresh,scale,sender,startup] [--no-write]',
+  );
+  process.exit(0);
+}
 const ANSWERS = option('answers', 20);
 const STEADY_SECONDS = option('steady', 10);
 const BACKLOG = option('backlog', 5000);
