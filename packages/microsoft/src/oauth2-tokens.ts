@@ -5,7 +5,7 @@ import { backoffDelay, sleep, type BackoffPolicy } from './backoff';
 import { oauth2Metrics } from './oauth2-metrics';
 import { OAuth2GrantError, postTokenRequest, tokenAnswerOf } from './oauth2-grant';
 import { pickRefreshToken, type RefreshTokenStore } from './refresh-token-store';
-import type { OAuth2Settings } from '@rc/runtime';
+import { RedisScript, type OAuth2Settings } from '@rc/runtime';
 import { createTlsFetch, type Fetch } from './tls-fetch';
 
 export interface OAuth2TokenStatus {
@@ -53,7 +53,10 @@ interface Failure {
   candidate: string | undefined;
 }
 
-const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+const RELEASE_LOCK = new RedisScript<number>(
+  'oauth2-refresh-unlock',
+  `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`,
+);
 
 export function createOAuth2TokenManager(options: OAuth2TokenManagerOptions): OAuth2TokenManager {
   const { oauth2, store, redis } = options;
@@ -87,7 +90,7 @@ export function createOAuth2TokenManager(options: OAuth2TokenManagerOptions): OA
     try {
       return await work();
     } finally {
-      await redis.eval(RELEASE_LOCK, 1, lockKey, owner).catch(() => undefined);
+      await RELEASE_LOCK.run(redis, [lockKey], [owner]).catch(() => undefined);
     }
   }
 

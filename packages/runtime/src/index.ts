@@ -37,6 +37,7 @@ export { parseDuration } from './duration';
 export { createLogger, type Logger } from './logger';
 export { metrics, registry } from './metrics';
 export { createRedis, pingRedis, type Redis } from './redis';
+export { RedisScript, type ScriptArgument } from './redis-script';
 export {
   createQueue,
   DEFAULT_RETRY,

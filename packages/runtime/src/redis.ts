@@ -3,6 +3,7 @@ import { parseRedisUrl, type RedisTopology } from './redis-url';
 
 export type { Redis } from 'ioredis';
 export { hasHashTag, parseRedisUrl, type RedisNode, type RedisTopology } from './redis-url';
+export { RedisScript, type ScriptArgument } from './redis-script';
 
 /**
  * One Redis connection for RC_REDIS_URL: a server, a Redis Cluster or a Sentinel-managed master.

@@ -1,6 +1,8 @@
-import type { InboundOutcome, InboundRecord, RejectionReason } from '@rc/contracts';
+import type { AuditEvent, InboundOutcome, InboundRecord, RejectionReason } from '@rc/contracts';
+import { RedisScript } from '@rc/runtime/redis';
 import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from './keys';
+import { keepUntil } from './retention';
 
 export interface InboundLogOptions {
   /** entries kept at most (approximately; Redis trims whole stream nodes) */
@@ -23,13 +25,28 @@ const MAX_SCAN = 50_000;
 // One outcome per inbound message: the done-marker is set in the same script that appends the
 // log entry, so a verifier retry after a crash cannot record a message twice. The marker holds
 // "<outcome> <stream id>", so the record itself can be read back (older markers: the outcome).
-const RECORD_SCRIPT = `
+// The request's audit event (KEYS[3], if given) is appended in the same step, the first time
+// only: a crash can no longer keep the record and lose the event.
+const RECORD = new RedisScript<number>(
+  'inbound-record',
+  `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[4])
 redis.call('SET', KEYS[2], ARGV[1] .. ' ' .. id, 'PX', ARGV[3])
 redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[5])
+if KEYS[3] then
+  redis.call('RPUSH', KEYS[3], ARGV[6])
+  redis.call('PEXPIREAT', KEYS[3], ARGV[7])
+end
 return 1
-`;
+`,
+);
+
+/** The audit event of the request an inbound message named, written with its record. */
+export interface RecordAudit {
+  request: { requestId: string; expiresAt: string };
+  event: AuditEvent;
+}
 
 /** The record of what happened to every inbound email: the "why wasn't my email processed?" answer. */
 export class InboundLog {
@@ -46,20 +63,24 @@ export class InboundLog {
     this.keys = storeKeys(prefix);
   }
 
-  /** Appends the outcome unless this message already has one; returns whether it was new. */
-  async record(entry: InboundRecord): Promise<boolean> {
-    const added = await this.redis.eval(
-      RECORD_SCRIPT,
-      2,
-      this.keys.inboundLog(),
-      this.keys.inboundDone(entry.inboundId),
+  /**
+   * Appends the outcome unless this message already has one, and with it the request's audit
+   * event; returns whether it was new.
+   */
+  async record(entry: InboundRecord, audit?: RecordAudit): Promise<boolean> {
+    const keys = [this.keys.inboundLog(), this.keys.inboundDone(entry.inboundId)];
+    const args = [
       entry.outcome,
-      String(this.options.maxEntries),
-      String(this.options.maxAgeMs),
+      this.options.maxEntries,
+      this.options.maxAgeMs,
       JSON.stringify(entry),
-      String(Date.now() - this.options.maxAgeMs),
-    );
-    return added === 1;
+      Date.now() - this.options.maxAgeMs,
+    ];
+    if (audit) {
+      keys.push(this.keys.events(audit.request.requestId));
+      args.push(JSON.stringify(audit.event), keepUntil(audit.request));
+    }
+    return (await RECORD.run(this.redis, keys, args)) === 1;
   }
 
   async outcomeOf(inboundId: string): Promise<InboundOutcome | null> {

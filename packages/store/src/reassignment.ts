@@ -1,5 +1,6 @@
 import type { Assignee, AuditEvent } from '@rc/contracts';
 import type { Redis } from 'ioredis';
+import { RedisScript } from '@rc/runtime/redis';
 import type { StoreKeys } from './keys';
 import type { StoredRequest } from './request-store';
 import { keepUntil } from './retention';
@@ -8,7 +9,9 @@ import { keepUntil } from './retention';
 // it since it was read, and only while it is open. Votes of removed assignees go with them;
 // the audit event is written in the same step. With failPolicy majority, a list on which the
 // fails already cast put the quorum out of reach is refused: no vote could decide it any more.
-const REASSIGN_SCRIPT = `
+const REASSIGN = new RedisScript<string>(
+  'reassign',
+  `
 local current = redis.call('GET', KEYS[1])
 if not current then return 'not_found' end
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'decided' end
@@ -27,7 +30,8 @@ for _, email in ipairs(cjson.decode(ARGV[5])) do redis.call('HDEL', KEYS[4], ema
 redis.call('RPUSH', KEYS[5], ARGV[3])
 redis.call('PEXPIREAT', KEYS[5], ARGV[4])
 return 'reassigned'
-`;
+`,
+);
 
 export type ReassignResult =
   | { result: 'reassigned'; request: StoredRequest; added: Assignee[]; removed: Assignee[] }
@@ -70,22 +74,25 @@ export async function reassignRequest(
     const selfBarred = requester && !request.allowSelfApproval && seen.has(requester.email);
     const voters = wanted.length - (selfBarred ? 1 : 0);
     const slack = request.failPolicy === 'majority' ? String(voters - (request.quorum ?? 1)) : '';
-    const result = (await redis.eval(
-      REASSIGN_SCRIPT,
-      5,
-      keys.request(requestId),
-      keys.decision(requestId),
-      keys.cancelled(requestId),
-      keys.votes(requestId),
-      keys.events(requestId),
-      raw,
-      JSON.stringify(updated),
-      JSON.stringify(event),
-      String(keepUntil(request)),
-      JSON.stringify(removed.map((assignee) => assignee.email)),
-      slack,
-      JSON.stringify(kept.map((assignee) => assignee.email)),
-    )) as string;
+    const result = await REASSIGN.run(
+      redis,
+      [
+        keys.request(requestId),
+        keys.decision(requestId),
+        keys.cancelled(requestId),
+        keys.votes(requestId),
+        keys.events(requestId),
+      ],
+      [
+        raw,
+        JSON.stringify(updated),
+        JSON.stringify(event),
+        keepUntil(request),
+        JSON.stringify(removed.map((assignee) => assignee.email)),
+        slack,
+        JSON.stringify(kept.map((assignee) => assignee.email)),
+      ],
+    );
     if (result === 'changed') continue;
     if (result === 'reassigned') return { result, request: updated, added, removed };
     return { result: result as 'unreachable' | 'decided' | 'cancelled' | 'not_found' };

@@ -10,6 +10,7 @@ import { storeKeys, type StoreKeys } from './keys';
 import { approvalFields, VoteStore } from './vote-store';
 import { timerAndAttachmentFields } from './timer-store';
 import { keepUntil } from './retention';
+import { ADD_EVENT, CANCEL, CLAIM, MARK_APPLIED } from './request-scripts';
 
 /** Request ids the creation index keeps at most (the newest; older ones are found by id). */
 const CREATION_INDEX_MAX = 100_000;
@@ -76,24 +77,6 @@ function statusOf(decision: Decision | undefined, cancelledAt: string | undefine
 }
 
 export type CancelResult = 'cancelled' | 'already_cancelled' | 'already_decided' | 'not_found';
-
-// First valid answer wins: the decision key is written with NX, and a retry of the same inbound
-// message (same inboundId) is recognised as the holder rather than as a second answer.
-const CLAIM_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown_request'} end
-if redis.call('EXISTS', KEYS[3]) == 1 then return {'cancelled'} end
-if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PXAT', ARGV[3]) then return {'claimed', ARGV[1]} end
-local held = redis.call('GET', KEYS[2])
-if cjson.decode(held).inboundId == ARGV[2] then return {'claimed', held} end
-return {'already_decided', held}
-`;
-
-const CANCEL_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'not_found' end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 'already_decided' end
-if redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PXAT', ARGV[2]) then return 'cancelled' end
-return 'already_cancelled'
-`;
 
 export class RequestStore {
   private readonly keys: StoreKeys;
@@ -186,12 +169,11 @@ export class RequestStore {
     request: Pick<StoredRequest, 'requestId' | 'expiresAt'>,
     event: AuditEvent,
   ): Promise<void> {
-    const key = this.keys.events(request.requestId);
-    await this.redis
-      .multi()
-      .rpush(key, JSON.stringify(event))
-      .pexpireat(key, keepUntil(request))
-      .exec();
+    await ADD_EVENT.run(
+      this.redis,
+      [this.keys.events(request.requestId)],
+      [JSON.stringify(event), keepUntil(request)],
+    );
   }
 
   async events(requestId: string): Promise<AuditEvent[]> {
@@ -238,16 +220,11 @@ export class RequestStore {
 
   async claimDecision(request: StoredRequest, decision: Decision): Promise<ClaimResult> {
     const id = request.requestId;
-    const [result, held] = (await this.redis.eval(
-      CLAIM_SCRIPT,
-      3,
-      this.keys.request(id),
-      this.keys.decision(id),
-      this.keys.cancelled(id),
-      JSON.stringify(decision),
-      decision.inboundId,
-      String(keepUntil(request)),
-    )) as [string, string | undefined];
+    const [result, held] = await CLAIM.run(
+      this.redis,
+      [this.keys.request(id), this.keys.decision(id), this.keys.cancelled(id)],
+      [JSON.stringify(decision), decision.inboundId, keepUntil(request)],
+    );
     switch (result) {
       case 'claimed':
       case 'already_decided':
@@ -259,33 +236,27 @@ export class RequestStore {
     }
   }
 
-  /** Records that the engine was told; only the task-updater calls this, after the engine said yes. */
-  async markApplied(request: StoredRequest, appliedAt: string): Promise<void> {
-    const key = this.keys.decision(request.requestId);
-    const raw = await this.redis.get(key);
-    if (!raw) throw new Error(`no decision recorded for request ${request.requestId}`);
-    const decision = JSON.parse(raw) as Decision;
-    if (decision.appliedAt) return;
-    await this.redis.set(
-      key,
-      JSON.stringify({ ...decision, appliedAt }),
-      'PXAT',
-      keepUntil(request),
-      'XX',
+  /**
+   * Records that the engine was told; only the task-updater calls this, after the engine said
+   * yes. The audit event, if given, is written in the same step, and only the first time.
+   */
+  async markApplied(request: StoredRequest, appliedAt: string, event?: AuditEvent): Promise<void> {
+    const id = request.requestId;
+    const result = await MARK_APPLIED.run(
+      this.redis,
+      [this.keys.decision(id), this.keys.events(id)],
+      [appliedAt, keepUntil(request), event ? JSON.stringify(event) : ''],
     );
+    if (result === 'no_decision') throw new Error(`no decision recorded for request ${id}`);
   }
 
   async cancel(requestId: string, at: string): Promise<CancelResult> {
     const stored = await this.getStored(requestId);
     if (!stored) return 'not_found';
-    return (await this.redis.eval(
-      CANCEL_SCRIPT,
-      3,
-      this.keys.request(requestId),
-      this.keys.decision(requestId),
-      this.keys.cancelled(requestId),
-      at,
-      String(keepUntil(stored)),
+    return (await CANCEL.run(
+      this.redis,
+      [this.keys.request(requestId), this.keys.decision(requestId), this.keys.cancelled(requestId)],
+      [at, keepUntil(stored)],
     )) as CancelResult;
   }
 }

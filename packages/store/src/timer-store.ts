@@ -8,6 +8,7 @@ import {
   type SendRequestJob,
 } from '@rc/contracts';
 import type { Redis } from 'ioredis';
+import { RedisScript } from '@rc/runtime/redis';
 import { storeKeys, type StoreKeys } from './keys';
 import type { StoredRequest } from './request-store';
 import { keepUntil } from './retention';
@@ -46,7 +47,9 @@ export type EscalateResult =
 // Compare-and-set on the request's JSON: written only if no one (a reassignment, another
 // replica's escalation) changed it since it was read, and only while the request is open. The
 // audit event goes in the same step, so a crash cannot leave an escalation unaudited.
-const ESCALATE_SCRIPT = `
+const ESCALATE = new RedisScript<string>(
+  'escalate',
+  `
 local current = redis.call('GET', KEYS[1])
 if not current then return 'not_found' end
 if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[3]) == 1 then return 'closed' end
@@ -55,7 +58,8 @@ redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
 redis.call('RPUSH', KEYS[4], ARGV[3])
 redis.call('PEXPIREAT', KEYS[4], ARGV[4])
 return 'escalated'
-`;
+`,
+);
 
 /** Bookkeeping of the timers (reminders sent, the escalation) and the attachments' bytes. */
 export class TimerStore {
@@ -104,22 +108,25 @@ export class TimerStore {
         actor: 'system',
         detail: `nobody answered within ${escalation.after}; added ${added.map((a) => a.email).join(', ') || 'nobody new'}`,
       };
-      const result = (await this.redis.eval(
-        ESCALATE_SCRIPT,
-        4,
-        this.keys.request(id),
-        this.keys.decision(id),
-        this.keys.cancelled(id),
-        this.keys.events(id),
-        raw,
-        JSON.stringify({
-          ...request,
-          assignees: [...request.assignees, ...added],
-          escalation: record,
-        }),
-        JSON.stringify(event),
-        String(keepUntil(request)),
-      )) as string;
+      const result = await ESCALATE.run(
+        this.redis,
+        [
+          this.keys.request(id),
+          this.keys.decision(id),
+          this.keys.cancelled(id),
+          this.keys.events(id),
+        ],
+        [
+          raw,
+          JSON.stringify({
+            ...request,
+            assignees: [...request.assignees, ...added],
+            escalation: record,
+          }),
+          JSON.stringify(event),
+          keepUntil(request),
+        ],
+      );
       if (result === 'changed') continue;
       if (result === 'escalated') return { result, escalation: record };
       return { result: result === 'closed' ? 'closed' : 'not_found' };

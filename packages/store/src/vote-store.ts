@@ -1,5 +1,6 @@
 import type { AnswerAction, Assignee, RequestRecord, SendRequestJob, Vote } from '@rc/contracts';
 import type { Redis } from 'ioredis';
+import { RedisScript } from '@rc/runtime/redis';
 import { storeKeys, type StoreKeys } from './keys';
 import { reassignRequest, type ReassignResult } from './reassignment';
 import type { Decision, StoredRequest } from './request-store';
@@ -70,7 +71,9 @@ export type VoteResult =
 // failPolicy majority: the request fails once fails > voters - quorum, i.e. when fewer than
 // `quorum` assignees remain who have not failed and quorum is out of reach (voters: the
 // assignees but a requester who may not approve their own request).
-const VOTE_SCRIPT = `
+const VOTE = new RedisScript<string[]>(
+  'vote',
+  `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'unknown_request'} end
 if redis.call('EXISTS', KEYS[3]) == 1 then return {'cancelled'} end
@@ -110,7 +113,8 @@ decision.action = outcome
 local encoded = cjson.encode(decision)
 redis.call('SET', KEYS[2], encoded, 'PXAT', ARGV[4])
 return {'decided', encoded, unpack(votes)}
-`;
+`,
+);
 
 /** What a vote says, as the verifier hands it over. */
 export interface VoteInput {
@@ -169,19 +173,17 @@ export class VoteStore {
       inboundId: vote.inboundId,
       decidedAt: vote.countedAt,
     };
-    const [result, ...rest] = (await this.redis.eval(
-      VOTE_SCRIPT,
-      4,
-      this.keys.request(id),
-      this.keys.decision(id),
-      this.keys.cancelled(id),
-      this.keys.votes(id),
-      vote.voter,
-      JSON.stringify(stored),
-      vote.inboundId,
-      String(keepUntil(request)),
-      JSON.stringify(decision),
-    )) as string[];
+    const [result, ...rest] = await VOTE.run(
+      this.redis,
+      [this.keys.request(id), this.keys.decision(id), this.keys.cancelled(id), this.keys.votes(id)],
+      [
+        vote.voter,
+        JSON.stringify(stored),
+        vote.inboundId,
+        keepUntil(request),
+        JSON.stringify(decision),
+      ],
+    );
     switch (result) {
       case 'decided': {
         const [held = '{}', ...votes] = rest;

@@ -104,8 +104,9 @@ export async function applyUpdate(job: UpdateJob, deps: UpdaterDeps): Promise<vo
     });
   await queueDecidedNotes(update, request, decision, deps.confirmations);
   const appliedAt = new Date().toISOString();
-  await deps.store.markApplied(request, appliedAt);
-  await deps.store.addEvent(request, {
+  // The audit event in the same step as appliedAt: one round trip, and a crash between the two
+  // can no longer lose the event (the retry stops early at appliedAt).
+  await deps.store.markApplied(request, appliedAt, {
     at: appliedAt,
     type: 'engine_notified',
     actor: update.actor.email,

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { ErrorCode, InboundJob, InboundRecord } from '@rc/contracts';
+import type { AuditEvent, ErrorCode, InboundJob, InboundRecord } from '@rc/contracts';
 import type { ParsedMessage } from '@rc/mail';
 import { metrics } from '@rc/runtime';
 import { maskAnswerTokens } from '@rc/tokens';
@@ -8,10 +8,9 @@ import type { VerifierDeps } from './deps';
 import type { Accepted, Verdict } from './verdict';
 
 /**
- * The last step: one record in the inbound log, and, the first time only, the metric, the
- * request's audit event and the log line. The log records a message once (NX in its script),
- * so a retry after a crash here adds nothing twice; a crash between the record and the audit
- * event loses that event, never the record.
+ * The last step: one record in the inbound log with the request's audit event, and, the first
+ * time only, the metric and the log line. The log records a message once (in its script), so
+ * a retry after a crash here adds nothing twice.
  */
 export async function recordOutcome(
   verdict: Verdict,
@@ -37,20 +36,24 @@ export async function recordOutcome(
     receivedAt: job.receivedAt,
     decidedAt: now.toISOString(),
   };
-  if (!(await deps.inboundLog.record(record))) return record;
-  metrics.inboundOutcomes.inc({ outcome: record.outcome, reason: record.reason ?? '' });
-  if (verdict.request) {
-    await deps.store.addEvent(verdict.request, {
+  const { request } = verdict;
+  const audit = request && {
+    request,
+    event: {
       at: record.decidedAt,
       type: verdict.outcome === 'accepted' ? 'answer_accepted' : 'answer_rejected',
-      actor: record.from ?? undefined,
+      ...(record.from ? { actor: record.from } : {}),
       detail:
         verdict.outcome === 'rejected'
           ? `${verdict.reason}${verdict.detail ? `: ${verdict.detail}` : ''}`
           : acceptedDetail(verdict),
       inboundId: job.inboundId,
-    });
-  }
+    } satisfies AuditEvent,
+  };
+  // The record and the request's audit event in one step (one round trip, and no crash
+  // between them can keep the one without the other).
+  if (!(await deps.inboundLog.record(record, audit))) return record;
+  metrics.inboundOutcomes.inc({ outcome: record.outcome, reason: record.reason ?? '' });
   deps.logger.info(
     {
       inboundId: job.inboundId,

@@ -1,5 +1,5 @@
 import { CodedError } from '@rc/contracts';
-import type { Redis } from '@rc/runtime';
+import { RedisScript, type Redis } from '@rc/runtime';
 
 /**
  * Takes the lease when nobody holds it, with a fencing token from a counter that only grows
@@ -7,7 +7,9 @@ import type { Redis } from '@rc/runtime';
  * asks again gets its own token back (a renewal that failed on a Redis blip is not a loss).
  * KEYS: lease, fence. ARGV: owner, ttl ms. Returns the token, or nil when another holds it.
  */
-const ACQUIRE = `
+const ACQUIRE = new RedisScript<number | null>(
+  'lease-acquire',
+  `
 local held = redis.call('GET', KEYS[1])
 if held then
   local colon = string.find(held, ':', 1, true)
@@ -20,23 +22,30 @@ end
 local token = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], token .. ':' .. ARGV[1], 'NX', 'PX', ARGV[2])
 return token
-`;
+`,
+);
 
 /** Extends the lease only while it still holds exactly our term. KEYS: lease. ARGV: value, ttl. */
-const RENEW = `
+const RENEW = new RedisScript<number>(
+  'lease-renew',
+  `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
-`;
+`,
+);
 
 /** Hands the lease back only if it is still ours (delete-if-mine). KEYS: lease. ARGV: value. */
-const RELEASE = `
+const RELEASE = new RedisScript<number>(
+  'lease-release',
+  `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
-`;
+`,
+);
 
 export interface MailboxLeaseKeys {
   lease: string;
@@ -69,7 +78,7 @@ export class MailboxLease {
   /** Takes the lease if it is free (or already ours): the term's fencing token, else undefined. */
   async tryAcquire(): Promise<number | undefined> {
     const answer = await this.bounded(
-      this.redis.eval(ACQUIRE, 2, this.keys.lease, this.keys.fence, this.owner, this.ttlMs),
+      ACQUIRE.run(this.redis, [this.keys.lease, this.keys.fence], [this.owner, this.ttlMs]),
     );
     if (answer === null || answer === undefined) return undefined;
     const token = Number(answer);
@@ -82,7 +91,7 @@ export class MailboxLease {
     const term = this.term;
     if (!term) return false;
     const answer = await this.bounded(
-      this.redis.eval(RENEW, 1, this.keys.lease, term.value, this.ttlMs),
+      RENEW.run(this.redis, [this.keys.lease], [term.value, this.ttlMs]),
     );
     if (Number(answer) === 1) return true;
     if (this.term === term) this.term = undefined;
@@ -109,7 +118,7 @@ export class MailboxLease {
   async release(): Promise<void> {
     const term = this.term;
     this.term = undefined;
-    if (term) await this.bounded(this.redis.eval(RELEASE, 1, this.keys.lease, term.value));
+    if (term) await this.bounded(RELEASE.run(this.redis, [this.keys.lease], [term.value]));
   }
 
   /** Forgets our term without telling Redis (it expires on its own). */
