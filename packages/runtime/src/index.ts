@@ -36,7 +36,7 @@ export { backoffWithJitter } from './backoff';
 export { parseDuration } from './duration';
 export { createLogger, type Logger } from './logger';
 export { metrics, registry } from './metrics';
-export { createRedis, pingRedis, type Redis } from './redis';
+export { createRedis, pingRedis, type Redis, type RedisClientOptions } from './redis';
 export { RedisScript, type ScriptArgument } from './redis-script';
 export {
   createQueue,

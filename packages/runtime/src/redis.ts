@@ -19,7 +19,11 @@ export { RedisScript, type ScriptArgument } from './redis-script';
  * only (no service uses them). `duplicate(options)` must not be called with options, as the
  * Cluster's first parameter is a node list: call `createRedis` again instead.
  */
-export function createRedis(url: string, purpose: 'worker' | 'client'): Redis {
+export function createRedis(
+  url: string,
+  purpose: 'worker' | 'client' | 'queues',
+  { autoPipelining = false }: RedisClientOptions = {},
+): Redis {
   const topology = parseRedisUrl(url);
   const options: RedisOptions = {
     maxRetriesPerRequest: purpose === 'worker' ? null : 2,
@@ -27,9 +31,20 @@ export function createRedis(url: string, purpose: 'worker' | 'client'): Redis {
     connectionName: `rc-${purpose}`,
     retryStrategy: (times) => Math.min(times * 200, 5000),
   };
+  if (autoPipelining) options.enableAutoPipelining = true;
   if ('problem' in topology || topology.kind === 'standalone') return new Redis(url, options);
   if (topology.kind === 'sentinel') return sentinelClient(topology, options);
   return clusterClient(topology, options) as unknown as Redis;
+}
+
+export interface RedisClientOptions {
+  /**
+   * Commands issued in the same tick go out in one socket write (ioredis auto-pipelining):
+   * each write is a system call, and a busy service issues many small commands at once. Not
+   * for a connection BullMQ defines its scripts on: ioredis copies every defined script into
+   * each pipeline it builds, which costs more than the write it saves.
+   */
+  autoPipelining?: boolean;
 }
 
 function nodeOptions(topology: Exclude<RedisTopology, { kind: 'standalone' }>): RedisOptions {
@@ -44,8 +59,11 @@ function clusterClient(
   topology: Extract<RedisTopology, { kind: 'cluster' }>,
   options: RedisOptions,
 ): Cluster {
+  // The cluster client pipelines per node itself; its node connections do not.
+  const { enableAutoPipelining = false, ...perNode } = options;
   return new Cluster(topology.nodes, {
-    redisOptions: { ...options, ...nodeOptions(topology) },
+    enableAutoPipelining,
+    redisOptions: { ...perNode, ...nodeOptions(topology) },
     clusterRetryStrategy: (times) => Math.min(times * 200, 5000),
     // A failover moves slots; keep commands queued while the client re-reads the slot map.
     enableOfflineQueue: true,

@@ -54,6 +54,23 @@ describe('RedisScript on one Redis', () => {
     expect(await redis.get('s:f')).toBe('2');
   });
 
+  it('on an auto-pipelining connection: one tick, one write, every answer its own', async () => {
+    const piped = createRedis(server.url, 'client', { autoPipelining: true });
+    try {
+      await piped.script('FLUSH');
+      const runs = ['p1', 'p2', 'p3'].flatMap((key) =>
+        [1, 2].map(() => COUNTER.run(piped, [`s:${key}:x`, `s:${key}:n`], ['v'])),
+      );
+      // all six went into the one pipeline of this tick (each NOSCRIPT retry into the next)
+      expect(piped.autoPipelineQueueSize).toBe(6);
+      expect((await Promise.all(runs)).sort()).toEqual([1, 1, 1, 2, 2, 2]);
+      await piped.set('s:piped-text', 'not a number');
+      await expect(FAILING.run(piped, ['s:piped-text'])).rejects.toThrow(/not an integer/);
+    } finally {
+      await piped.quit();
+    }
+  });
+
   it("a script's own error reaches the caller, not the fallback", async () => {
     await redis.set('s:text', 'not a number');
     await expect(FAILING.run(redis, ['s:text'])).rejects.toThrow(/not an integer/);
@@ -83,5 +100,22 @@ describe('RedisScript on a Redis Cluster', () => {
     for (const tag of tags)
       expect(await COUNTER.run(redis, [`${tag}:x`, `${tag}:n`], ['v'])).toBe(2);
     await expect(COUNTER.run(redis, ['rc:a', 'rc:b'], ['v'])).rejects.toThrow(/CROSSSLOT/);
+  });
+
+  it('runs on an auto-pipelining cluster client, each call on the node of its keys', async () => {
+    const piped = createRedis(cluster.url, 'client', { autoPipelining: true });
+    try {
+      const tags = ['{f}', '{g}', '{h}', '{i}', '{j}', '{k}'];
+      const first = await Promise.all(
+        tags.map((tag) => COUNTER.run(piped, [`${tag}:x`, `${tag}:n`], ['v'])),
+      );
+      expect(first).toEqual(tags.map(() => 1));
+      const second = await Promise.all(
+        tags.map((tag) => COUNTER.run(piped, [`${tag}:x`, `${tag}:n`], ['v'])),
+      );
+      expect(second).toEqual(tags.map(() => 2));
+    } finally {
+      await piped.quit();
+    }
   });
 });
