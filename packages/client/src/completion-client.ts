@@ -25,6 +25,8 @@ export interface CompletionClientOptions {
    * RC_RETRY_BASE_DELAY do for the services (default 12 attempts from 1 s)
    */
   retry?: RetryPolicy;
+  /** a private CA (PEM file) trusted beside the public roots on `rediss` (as RC_TLS_CA_FILE) */
+  tlsCaFile?: string;
 }
 
 /** A worker on the `results` queue (RC_ENGINE=queue), typed by its contract. */
@@ -45,6 +47,7 @@ export class InvalidCompletionRequestError extends Error {
 export class CompletionClient {
   private readonly redis: Redis;
   private readonly redisUrl: string;
+  private readonly tlsCaFile: string | undefined;
   private readonly prefix: string;
   private readonly sendQueue: TypedQueue<'send'>;
   private readonly store: RequestStore;
@@ -55,7 +58,8 @@ export class CompletionClient {
     // Producers fail fast (BullMQ's guide): a caller learns at once that Redis is down.
     // (also a Redis Cluster or Sentinel URL, as RC_REDIS_URL takes them)
     this.redisUrl = options.redisUrl;
-    this.redis = createRedis(options.redisUrl, 'client');
+    this.tlsCaFile = options.tlsCaFile;
+    this.redis = createRedis(options.redisUrl, 'client', { tlsCaFile: options.tlsCaFile });
     this.redis.on('error', () => undefined); // surfaced by the failing call instead
     // The same job options as the HTTP intake's queue: a request is a request, however it came.
     this.sendQueue = createQueue(QUEUE_NAMES.send, this.redis, this.prefix, options.retry);
@@ -105,7 +109,7 @@ export class CompletionClient {
     options: { concurrency?: number } = {},
   ): ResultWorker {
     // BullMQ does not close a connection it was given, so the client keeps it to close later.
-    const connection = createRedis(this.redisUrl, 'worker');
+    const connection = createRedis(this.redisUrl, 'worker', { tlsCaFile: this.tlsCaFile });
     const worker: ResultWorker = new Worker(QUEUE_NAMES.results, async (job) => handler(job.data), {
       connection,
       prefix: this.prefix,

@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { parseRedisUrl, type RedisTopology } from './redis-url';
+import { tlsTrustOptions } from './tls';
 
 export type { Redis } from 'ioredis';
 export { hasHashTag, parseRedisUrl, type RedisNode, type RedisTopology } from './redis-url';
@@ -22,9 +23,11 @@ export { RedisScript, type ScriptArgument } from './redis-script';
 export function createRedis(
   url: string,
   purpose: 'worker' | 'client' | 'queues',
-  { autoPipelining = false }: RedisClientOptions = {},
+  { autoPipelining = false, tlsCaFile }: RedisClientOptions = {},
 ): Redis {
   const topology = parseRedisUrl(url);
+  // rediss: the public roots, and RC_TLS_CA_FILE's private CA beside them when it is set
+  const tls = tlsTrustOptions(tlsCaFile) ?? {};
   const options: RedisOptions = {
     maxRetriesPerRequest: purpose === 'worker' ? null : 2,
     enableReadyCheck: true,
@@ -32,9 +35,10 @@ export function createRedis(
     retryStrategy: (times) => Math.min(times * 200, 5000),
   };
   if (autoPipelining) options.enableAutoPipelining = true;
-  if ('problem' in topology || topology.kind === 'standalone') return new Redis(url, options);
-  if (topology.kind === 'sentinel') return sentinelClient(topology, options);
-  return clusterClient(topology, options) as unknown as Redis;
+  if ('problem' in topology || topology.kind === 'standalone')
+    return new Redis(url, { ...options, ...(/^rediss:/i.test(url) ? { tls } : {}) });
+  if (topology.kind === 'sentinel') return sentinelClient(topology, options, tls);
+  return clusterClient(topology, options, tls) as unknown as Redis;
 }
 
 export interface RedisClientOptions {
@@ -45,25 +49,33 @@ export interface RedisClientOptions {
    * each pipeline it builds, which costs more than the write it saves.
    */
   autoPipelining?: boolean;
+  /** RC_TLS_CA_FILE: a private CA trusted beside the public roots on `rediss` connections */
+  tlsCaFile?: string;
 }
 
-function nodeOptions(topology: Exclude<RedisTopology, { kind: 'standalone' }>): RedisOptions {
+type TlsOptions = NonNullable<RedisOptions['tls']>;
+
+function nodeOptions(
+  topology: Exclude<RedisTopology, { kind: 'standalone' }>,
+  tls: TlsOptions,
+): RedisOptions {
   return {
     ...(topology.username ? { username: topology.username } : {}),
     ...(topology.password ? { password: topology.password } : {}),
-    ...(topology.tls ? { tls: {} } : {}),
+    ...(topology.tls ? { tls } : {}),
   };
 }
 
 function clusterClient(
   topology: Extract<RedisTopology, { kind: 'cluster' }>,
   options: RedisOptions,
+  tls: TlsOptions,
 ): Cluster {
   // The cluster client pipelines per node itself; its node connections do not.
   const { enableAutoPipelining = false, ...perNode } = options;
   return new Cluster(topology.nodes, {
     enableAutoPipelining,
-    redisOptions: { ...perNode, ...nodeOptions(topology) },
+    redisOptions: { ...perNode, ...nodeOptions(topology, tls) },
     clusterRetryStrategy: (times) => Math.min(times * 200, 5000),
     // A failover moves slots; keep commands queued while the client re-reads the slot map.
     enableOfflineQueue: true,
@@ -77,14 +89,15 @@ function clusterClient(
 function sentinelClient(
   topology: Extract<RedisTopology, { kind: 'sentinel' }>,
   options: RedisOptions,
+  tls: TlsOptions,
 ): Redis {
   return new Redis({
     ...options,
-    ...nodeOptions(topology),
+    ...nodeOptions(topology, tls),
     sentinels: topology.sentinels,
     name: topology.masterName,
     db: topology.db,
-    ...(topology.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+    ...(topology.tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
     sentinelRetryStrategy: (times) => Math.min(times * 200, 5000),
     // After a failover the old master turns replica and refuses writes (READONLY): reconnect,
     // and so ask the sentinels again who the master is now.

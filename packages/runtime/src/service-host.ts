@@ -73,9 +73,12 @@ export async function startHost(
   // The queues get a connection of their own: BullMQ defines ~50 scripts on the connection it
   // is given, and ioredis copies them all into every MULTI and pipeline built from it (~0.1 ms
   // of CPU each), which would make auto-pipelining the store's commands cost more than it saves.
-  const redis = createRedis(config.redisUrl, 'client', { autoPipelining: true });
-  const queueRedis = createRedis(config.redisUrl, 'queues');
-  const workerRedis = createRedis(config.redisUrl, 'worker');
+  const redis = createRedis(config.redisUrl, 'client', {
+    autoPipelining: true,
+    tlsCaFile: config.tlsCaFile,
+  });
+  const queueRedis = createRedis(config.redisUrl, 'queues', { tlsCaFile: config.tlsCaFile });
+  const workerRedis = createRedis(config.redisUrl, 'worker', { tlsCaFile: config.tlsCaFile });
   for (const [name, connection] of [
     ['client', redis],
     ['queues', queueRedis],

@@ -31,6 +31,10 @@ export {
   type ThrottleRule,
 } from './microsoft/index';
 export { trustingNetworkClient } from './microsoft/trusting-network-client';
+export {
+  createTestCertificateAuthority,
+  type TestCertificateAuthority,
+} from './microsoft/certificates';
 export { createApiClient, type ApiCall, type ApiResponse } from './api-client';
 export { ALL_JOB_STATES, countJobs, type CountableQueue } from './queue-counts';
 export { startBackends, type Backends } from './backends';

@@ -11,6 +11,8 @@ import { probeTcp, retryUntil } from './wait';
 export interface RedisServer {
   url: string;
   port: number;
+  /** `rediss://127.0.0.1:PORT` when started with `tls` (the plain port stays open too) */
+  tlsUrl?: string;
   /**
    * Stops the server — gracefully, or with SIGKILL as a crash — and starts it again on the same
    * port and directory: with `appendonly` the data comes back from the append-only file.
@@ -24,8 +26,14 @@ const START_ATTEMPTS = 3;
 
 class PortTakenError extends Error {}
 
+export interface RedisStartOptions {
+  appendonly?: boolean;
+  /** also listen with TLS (a PEM certificate and key, e.g. from createTestCertificateAuthority) */
+  tls?: { certFile: string; keyFile: string };
+}
+
 /** Starts `redis-server` (no persistence unless opts.appendonly) in a temp dir on a free port. */
-export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<RedisServer> {
+export async function startRedis(opts: RedisStartOptions = {}): Promise<RedisServer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rc-redis-'));
   try {
     for (let attempt = 1; ; attempt++) {
@@ -46,13 +54,22 @@ export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<R
   }
 }
 
-async function startOnce(dir: string, opts: { appendonly?: boolean }): Promise<RedisServer> {
+async function startOnce(dir: string, opts: RedisStartOptions): Promise<RedisServer> {
   const port = await findFreePort();
-  let running = await launch(dir, port, opts);
+  const tlsPort = opts.tls ? await findFreePort() : undefined;
+  const args = [
+    ...dataNodeArgs(port, dir, opts.appendonly),
+    ...(opts.tls && tlsPort
+      ? ['--tls-port', String(tlsPort), '--tls-cert-file', opts.tls.certFile]
+      : []),
+    ...(opts.tls ? ['--tls-key-file', opts.tls.keyFile, '--tls-auth-clients', 'no'] : []),
+  ];
+  let running = await launch(dir, port, args);
   let stopping: Promise<void> | undefined;
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    ...(tlsPort ? { tlsUrl: `rediss://127.0.0.1:${tlsPort}` } : {}),
     async restart({ kill = false, downMs = 0 } = {}) {
       if (kill) {
         running.child.kill('SIGKILL');
@@ -60,7 +77,7 @@ async function startOnce(dir: string, opts: { appendonly?: boolean }): Promise<R
       } else await stopChild(running.child, running.exited);
       running.unhook();
       await new Promise((resolve) => setTimeout(resolve, downMs));
-      running = await launch(dir, port, opts);
+      running = await launch(dir, port, args);
     },
     stop() {
       stopping ??= (async () => {
@@ -79,12 +96,8 @@ interface RunningRedis {
   unhook: () => void;
 }
 
-async function launch(
-  dir: string,
-  port: number,
-  opts: { appendonly?: boolean },
-): Promise<RunningRedis> {
-  const args = [...dataNodeArgs(port, dir, opts.appendonly), '--daemonize', 'no', '--logfile', ''];
+async function launch(dir: string, port: number, nodeArgs: string[]): Promise<RunningRedis> {
+  const args = [...nodeArgs, '--daemonize', 'no', '--logfile', ''];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = new TailBuffer();
   // The pipes must be drained or redis blocks once the pipe buffer fills with log lines.

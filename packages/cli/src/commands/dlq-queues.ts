@@ -14,7 +14,7 @@ export async function withQueues<T>(
   config: Config,
   use: (queues: Queues) => Promise<T>,
 ): Promise<T> {
-  const redis = createRedis(config.redisUrl, 'client');
+  const redis = createRedis(config.redisUrl, 'client', { tlsCaFile: config.tlsCaFile });
   redis.on('error', () => undefined); // the first command that needs Redis reports it
   const queues = createQueues(redis, config);
   try {

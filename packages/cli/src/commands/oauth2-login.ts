@@ -49,7 +49,7 @@ export const oauth2Login: Command = {
     if (!config) return EXIT.config;
     const { oauth2 } = config;
     if (!oauth2) return EXIT.config; // loginSettings reported it
-    const redis = createRedis(config.redisUrl, 'client');
+    const redis = createRedis(config.redisUrl, 'client', { tlsCaFile: config.tlsCaFile });
     redis.on('error', () => undefined); // reported by the ping or the write below
     try {
       const store = openRefreshTokenStore({

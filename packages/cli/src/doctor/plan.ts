@@ -28,7 +28,7 @@ export function doctorChecks(
     (sends && config.mailTransport === 'graph') || (polls && config.mailboxSource === 'graph');
   const xoauth2 =
     (smtp && config.smtp.auth === 'oauth2') || (imap && config.imap.auth === 'oauth2');
-  const checks: DoctorCheck[] = [redisCheck(config.redisUrl)];
+  const checks: DoctorCheck[] = [redisCheck(config.redisUrl, config.tlsCaFile)];
   if (xoauth2 && config.oauth2) checks.push(oauth2Check(resources, roles));
   if (smtp) checks.push(...smtpChecks(resources));
   if (imap) checks.push(...imapChecks(resources));

@@ -79,12 +79,12 @@ async function inspect(
   };
 }
 
-export function redisCheck(url: string): DoctorCheck {
+export function redisCheck(url: string, tlsCaFile?: string): DoctorCheck {
   return {
     name: 'redis',
     hangFix: 'check RC_REDIS_URL: a firewall may drop the connection',
     async run(signal) {
-      const redis = createRedis(url, 'client');
+      const redis = createRedis(url, 'client', { tlsCaFile });
       let lastError: Error | undefined;
       redis.on('error', (error: Error) => (lastError = error));
       signal.addEventListener('abort', () => redis.disconnect(), { once: true });

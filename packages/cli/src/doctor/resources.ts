@@ -23,7 +23,7 @@ export function doctorResources(config: Config): DoctorResources {
     logger: createLogger({ service: 'rc-doctor', level: 'silent' }),
     redis() {
       if (!redis) {
-        redis = createRedis(config.redisUrl, 'client');
+        redis = createRedis(config.redisUrl, 'client', { tlsCaFile: config.tlsCaFile });
         redis.on('error', () => undefined); // the redis check reports it
       }
       return redis;

@@ -11,7 +11,9 @@ export interface RequestAccess {
 
 export function openRequestAccess(config: Config): RequestAccess {
   // Fails fast, as a producer should: a person at a terminal learns at once that Redis is down.
-  const redis: Redis = createRedis(config.redisUrl, 'client');
+  const redis: Redis = createRedis(config.redisUrl, 'client', {
+    tlsCaFile: config.tlsCaFile,
+  });
   redis.on('error', () => undefined); // the failing command says it
   const sendQueue = createQueue('send', redis, config.queuePrefix, config.retry);
   return {
