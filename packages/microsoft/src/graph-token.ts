@@ -1,16 +1,20 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import {
-  AuthError,
+import type {
   ConfidentialClientApplication,
-  type Configuration,
-  type INetworkModule,
-  type NetworkRequestOptions,
-  type NetworkResponse,
+  Configuration,
+  INetworkModule,
+  NetworkRequestOptions,
+  NetworkResponse,
 } from '@azure/msal-node';
+import type * as Msal from '@azure/msal-node';
 import { CodedError } from '@rc/contracts';
 import { aadstsIn, describeEntraError } from './entra-errors';
 import type { GraphSettings } from '@rc/runtime';
 import { createTlsFetch, type Fetch } from './tls-fetch';
+
+/** msal-node (and the JWT libraries it brings, ~120 ms to load) only once a token is wanted. */
+let msalModule: Promise<typeof Msal> | undefined;
+const loadMsal = (): Promise<typeof Msal> => (msalModule ??= import('@azure/msal-node'));
 
 export interface GraphTokenSource {
   /** An app-only Graph token; from msal's cache unless it is near expiry or forceRefresh. */
@@ -36,32 +40,39 @@ export function createGraphTokenSource(
 ): GraphTokenSource {
   const fetchImpl = options.fetch ?? createTlsFetch(options.tlsCaFile);
   const authorityHost = graph.authorityHost.replace(/\/+$/, '');
-  const config: Configuration = {
-    auth: {
-      clientId: graph.clientId,
-      authority: `${authorityHost}/${graph.tenantId}`,
-      // A host listed here skips instance discovery at login.microsoftonline.com (unreachable
-      // from a national cloud, a private network or a test); msal compares it with the port.
-      knownAuthorities: [new URL(authorityHost).host],
-      ...credentialOf(graph),
-    },
-    system: { networkClient: fetchNetworkClient(fetchImpl) },
+  const auth: Configuration['auth'] = {
+    clientId: graph.clientId,
+    authority: `${authorityHost}/${graph.tenantId}`,
+    // A host listed here skips instance discovery at login.microsoftonline.com (unreachable
+    // from a national cloud, a private network or a test); msal compares it with the port.
+    knownAuthorities: [new URL(authorityHost).host],
+    ...credentialOf(graph),
   };
-  const app = new ConfidentialClientApplication(config);
+  let app: Promise<ConfidentialClientApplication> | undefined;
+  const client = () =>
+    (app ??= loadMsal().then(
+      (msal) =>
+        new msal.ConfidentialClientApplication({
+          auth,
+          system: { networkClient: fetchNetworkClient(fetchImpl, msal) },
+        }),
+    ));
   const scope = `${new URL(graph.baseUrl).origin}/.default`;
   // Concurrent callers share one request: a burst of calls (or of 401s) asks Entra once.
   const inFlight: { cached?: Promise<string>; forced?: Promise<string> } = {};
 
   async function acquire(forceRefresh: boolean): Promise<string> {
     try {
-      const result = await app.acquireTokenByClientCredential({
+      const result = await (
+        await client()
+      ).acquireTokenByClientCredential({
         scopes: [scope],
         skipCache: forceRefresh,
       });
       if (!result?.accessToken) throw new Error('no access token in the answer');
       return result.accessToken;
     } catch (error) {
-      throw toCodedError(error);
+      throw toCodedError(error, await loadMsal());
     }
   }
 
@@ -109,7 +120,7 @@ export function certificateCredential(pem: string): {
   }
 }
 
-function toCodedError(error: unknown): CodedError {
+function toCodedError(error: unknown, { AuthError }: typeof Msal): CodedError {
   if (error instanceof CodedError) return error;
   if (error instanceof AuthError && error.errorCode === 'network_error') {
     return new CodedError('Entra ID token endpoint unreachable', 'MAILBOX_UNAVAILABLE');
@@ -126,7 +137,7 @@ function toCodedError(error: unknown): CodedError {
 }
 
 /** msal's INetworkModule over a fetch that trusts RC_TLS_CA_FILE (mirrors msal's HttpClient). */
-function fetchNetworkClient(fetchImpl: Fetch): INetworkModule {
+function fetchNetworkClient(fetchImpl: Fetch, { AuthError }: typeof Msal): INetworkModule {
   async function send<T>(
     url: string,
     method: 'GET' | 'POST',

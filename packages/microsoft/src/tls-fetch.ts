@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { rootCertificates } from 'node:tls';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
+import type * as Undici from 'undici';
+
+/** undici (~80 ms to load) only where a private CA is configured: start-up pays nothing else. */
+const loadUndici = (): typeof Undici => createRequire(import.meta.url)('undici') as typeof Undici;
 
 export type Fetch = typeof globalThis.fetch;
 
@@ -18,7 +23,7 @@ export function createTlsFetch(tlsCaFile?: string): Fetch {
   let dispatcher = agentsByCaFile.get(tlsCaFile);
   if (!dispatcher) {
     const pem = readFileSync(tlsCaFile, 'utf8');
-    dispatcher = new Agent({ connect: { ca: [...rootCertificates, pem] } });
+    dispatcher = new (loadUndici().Agent)({ connect: { ca: [...rootCertificates, pem] } });
     agentsByCaFile.set(tlsCaFile, dispatcher);
   }
   const agent = dispatcher;
