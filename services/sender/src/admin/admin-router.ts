@@ -1,6 +1,6 @@
 import type { Logger, Queues } from '@rc/runtime';
 import type { InboundLog, RequestStore } from '@rc/store';
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Express, type NextFunction, type Request, type Response } from 'express';
 import { html } from './html';
 import { parseInboundFilters } from './inbound-filters';
 import { renderInboundSection } from './inbound-view';
@@ -88,7 +88,10 @@ export function createAdminRouter(deps: AdminDeps): Router {
 
   const admin = Router();
   admin.use(requireAdminLogin(deps.password), refuseCrossSiteWrites);
-  admin.use('/queues', securityHeaders(QUEUE_BOARD_CSP), createQueueBoard(deps.queues));
+  let board: Promise<Express> | undefined;
+  admin.use('/queues', securityHeaders(QUEUE_BOARD_CSP), (req, res, next) => {
+    (board ??= createQueueBoard(deps.queues)).then((app) => app(req, res, next), next);
+  });
   admin.use(securityHeaders(ADMIN_PAGE_CSP), pages);
 
   const router = Router();

@@ -1,6 +1,3 @@
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import type { Queues } from '@rc/runtime';
 import type { Queue } from 'bullmq';
 import type { Express } from 'express';
@@ -47,7 +44,13 @@ export function redactJobData(value: unknown): unknown {
 }
 
 /** Bull Board over all our queues, served at /admin/queues (the caller puts a login in front). */
-export function createQueueBoard(queues: Queues): Express {
+export async function createQueueBoard(queues: Queues): Promise<Express> {
+  // Loaded on the first visit (~100 ms with its Express adapter): start-up does not pay for it.
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/express'),
+  ]);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(QUEUE_BOARD_PATH);
   const adapters = Object.entries(queues).map(([key, queue]) => {
