@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse, YAMLError } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { ConfigError } from './config-error';
 import { isKnownVariable, KNOWN_VARIABLES } from './known-variables';
 import type { ConfigEnv } from './reader';
@@ -57,6 +58,8 @@ function parseFile(path: string): Record<string, unknown> {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError([`RC_CONFIG_FILE: cannot read ${path} (${code}), e.g. ${EXAMPLE}`]);
   }
+  // The YAML library only where a file is read (RC_CONFIG_FILE): start-up pays nothing else.
+  const { parse, YAMLError } = createRequire(import.meta.url)('yaml') as typeof Yaml;
   let document: unknown;
   try {
     // The failsafe schema keeps every value a string, as in the environment: `8080`, `true`
