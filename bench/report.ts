@@ -55,18 +55,23 @@ The product runs as its own processes, started as \`pnpm start\` starts it (\`no
 services/all-in-one/src/main.ts\`; separate services likewise), with the abuse caps lifted:
 \`RC_VERIFY_RATE_LIMIT=off\`, \`RC_SENDER_RATE_LIMIT=off\`, \`RC_SEND_RATE_LIMIT=off\`. Every check
 still runs. Each stage is measured beside the raw library doing the same work in the same run:
-- pickup: an answer's SMTP 250 (stored) → the engine's webhook; beside it a bare IDLE client on
-  the same mailbox (its EXISTS); lone answers one at a time, then a steady 10 answers/s;
+- pickup: an answer's SMTP 250 (stored) → the engine's webhook; beside it a bare IMAP client
+  doing what the poller does (IDLE, and NOOP every 250 ms) on its own copy of each answer (a
+  second recipient of the same delivery), and one on IDLE alone; lone answers one at a time,
+  then a steady 10 answers/s;
 - backlog: answers APPENDed before the product starts; the rate counts from the process's
   \`/readyz\` to the last webhook; beside it mailparser's \`simpleParser\` on the same bytes, one
   message after another on one core (the same mailparser the product loads);
 - fresh answers during a backlog: 4 answers/s sent by SMTP while the backlog drains;
-- separate processes: one poller, one task-updater, and one or two verifier processes;
+- separate processes: one poller, one task-updater, and one or two verifier processes; and
+  the verifier stage alone (the inbound queue filled and paused, then drained by one or two
+  verifier processes); peak RSS of each service's process, under tsx and as built bundles;
 - sender: POST /v1/completion-requests (16 in flight) until the SMTP server accepted every
   email, beside a pooled nodemailer (5 connections, the sender's settings) sending copies of
   one of those emails to the same server;
 - start-up: spawn → first 200 from \`/readyz\` for \`node dist/<service>/main.js\` (\`pnpm build\`;
-  the bundles run beside pnpm's hoisted node_modules, as in the image), median of three;
+  the bundles run beside a flat production node_modules made as the Dockerfile makes it),
+  median of three;
 - memory: peak RSS (VmHWM) of the \`pnpm start\` process over the drain; a ~20 MB answer (an
   attachment) with RSS sampled every 10 ms against just before.
 
