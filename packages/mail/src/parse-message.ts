@@ -1,9 +1,15 @@
-import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
+import type { AddressObject, EmailAddress } from 'mailparser';
 import { isMailboxAddress, type ParsedAddress } from './addresses';
 import { htmlToReadableText } from './html-text';
 import { parseMessageIds } from './message-ids';
 import { normalizeAddress } from './whitelist';
 import { screenHeaderSection } from './header-screen';
+import {
+  CALENDAR_TYPES,
+  runMailparser,
+  type AttachmentSummary,
+  type ParsedParts,
+} from './run-mailparser';
 
 export interface ParsedMessage {
   /** The From mailbox; null unless From holds exactly one mailbox (never Sender or Reply-To). */
@@ -48,27 +54,6 @@ export interface ParsedMessage {
 export type ParseResult =
   { ok: true; message: ParsedMessage } | { ok: false; reason: 'malformed'; detail: string };
 
-/**
- * mailparser does the MIME work; these options switch off what we do not use (HTML→text for
- * every message, text→HTML, linkification, cid: → data: URL rewriting), which roughly halves
- * its time. Delivery-status parts stay attachments so a bounce is recognisable by them and
- * their text does not pollute the body.
- */
-const PARSER_OPTIONS = {
-  skipHtmlToText: true,
-  skipTextToHtml: true,
-  skipTextLinks: true,
-  skipImageLinks: true,
-  keepCidLinks: true,
-  keepDeliveryStatus: true,
-} as const;
-
-/**
- * A Buffer input ends the parser at once, so it always finishes; the watchdog only turns a
- * parser bug that never calls back into a `malformed` result instead of a hung job.
- */
-const PARSE_WATCHDOG_MS = 30_000;
-
 /** RFC 5322 field name: printable US-ASCII except colon; obsolete syntax allows WSP before it. */
 const FIRST_HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
@@ -105,32 +90,7 @@ function startsWithHeaderField(raw: Buffer): boolean {
   return FIRST_HEADER_LINE.test(firstLine);
 }
 
-function runMailparser(raw: Buffer): Promise<ParsedMail> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (error: unknown, mail?: ParsedMail): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(watchdog);
-      if (error || !mail) reject(error instanceof Error ? error : new Error(String(error)));
-      else resolve(mail);
-    };
-    const watchdog = setTimeout(
-      () => settle(new Error('parser did not finish')),
-      PARSE_WATCHDOG_MS,
-    );
-    watchdog.unref();
-    try {
-      // The callback form: mailparser settles it once, also when its streams emit a late
-      // 'error' after the end (it keeps its error listener, so such errors are not unhandled).
-      simpleParser(raw, PARSER_OPTIONS, (error: unknown, mail: ParsedMail) => settle(error, mail));
-    } catch (error) {
-      settle(error);
-    }
-  });
-}
-
-function toParsedMessage(mail: ParsedMail): ParsedMessage {
+function toParsedMessage(mail: ParsedParts): ParsedMessage {
   const headers = collectHeaders(mail);
   const fromFieldCount = headers.get('from')?.length ?? 0;
   const fromMailboxes = addressList(mail.from);
@@ -158,28 +118,23 @@ function toParsedMessage(mail: ParsedMail): ParsedMessage {
         ? contentTypeHeader.value.toLowerCase()
         : 'text/plain',
     attachmentsCount: mail.attachments.length,
-    attachmentTypes: mail.attachments.map((attachment) =>
-      String(attachment.contentType ?? '').toLowerCase(),
-    ),
+    attachmentTypes: mail.attachments.map((attachment) => attachment.contentType),
     attachmentNames: mail.attachments.map((attachment) => attachment.filename ?? ''),
     calendarMethods: mail.attachments.flatMap(calendarMethod),
   };
 }
 
 /** RFC 5545 METHOD of a calendar part; read from its first bytes, where METHOD sits. */
-function calendarMethod(attachment: ParsedMail['attachments'][number]): string[] {
-  if (!CALENDAR_TYPES.has(String(attachment.contentType ?? '').toLowerCase())) return [];
-  const head = attachment.content.subarray(0, 4096).toString('utf8');
-  const method = /^METHOD:([A-Za-z-]+)/m.exec(head)?.[1];
+function calendarMethod(attachment: AttachmentSummary): string[] {
+  if (!CALENDAR_TYPES.has(attachment.contentType)) return [];
+  const method = /^METHOD:([A-Za-z-]+)/m.exec(attachment.head.toString('utf8'))?.[1];
   return method ? [method.toUpperCase()] : [];
 }
-
-const CALENDAR_TYPES = new Set(['text/calendar', 'application/ics']);
 
 const FOLDING = /\r?\n[ \t]*/g;
 const NON_ASCII = /[\x80-\xff]/;
 
-function collectHeaders(mail: ParsedMail): Map<string, string[]> {
+function collectHeaders(mail: ParsedParts): Map<string, string[]> {
   const headers = new Map<string, string[]>();
   for (const { key, line } of mail.headerLines) {
     const colon = line.indexOf(':');
