@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { MailParser, type AttachmentStream, type MessageText, type ParsedMail } from 'mailparser';
 
 /**
@@ -93,11 +94,24 @@ export function runMailparser(raw: Buffer): Promise<ParsedParts> {
         }
         settle(null, mail);
       });
-      parser.end(raw);
+      if (raw.length <= SLICE_BYTES) parser.end(raw);
+      else Readable.from(slices(raw)).pipe(parser);
     } catch (error) {
       settle(error);
     }
   });
+}
+
+/**
+ * The message in views of its bytes (no copies), written with backpressure. Written whole, a
+ * large message was copied once more by mailsplit's re-chunking and its base64 body turned into
+ * one string as large as itself; in slices every stage holds one slice at a time.
+ */
+const SLICE_BYTES = 64 * 1024;
+
+function* slices(raw: Buffer): Generator<Buffer> {
+  for (let start = 0; start < raw.length; start += SLICE_BYTES)
+    yield raw.subarray(start, start + SLICE_BYTES);
 }
 
 /** Reads an attachment's content to its end, keeping a calendar part's head only. */

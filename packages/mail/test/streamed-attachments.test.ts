@@ -99,6 +99,22 @@ describe('attachments are drained, not collected', () => {
     expect(message.calendarMethods).toEqual(['REFRESH']);
   });
 
+  it('reads a message written in slices as simpleParser reads it whole, whatever a slice cuts', async () => {
+    const prefix = withParts(['Content-Type: application/octet-stream\r\n\r\n']).length;
+    for (let shift = -12; shift <= 12; shift++) {
+      const filler = 'x'.repeat(64 * 1024 - prefix + shift);
+      const raw = withParts([
+        `Content-Type: application/octet-stream; name="filler.bin"\r\n\r\n${filler}`,
+        'Content-Type: text/plain; charset=utf-8\r\n\r\nApproved.',
+        `Content-Type: text/calendar\r\nContent-Transfer-Encoding: base64\r\n\r\n${calendar('REPLY')}`,
+      ]);
+      const [ours, theirs] = await Promise.all([parseRaw(raw), reference(raw)]);
+      expect(ours.text, `shift ${shift}`).toBe(theirs.text);
+      expect(ours.attachmentNames).toEqual(['filler.bin', '']);
+      expect(ours.calendarMethods, `shift ${shift}`).toEqual(['REPLY']);
+    }
+  });
+
   it('a broken attachment encoding is a result, never a throw', async () => {
     const result = await parseInboundMessage(
       withParts([
