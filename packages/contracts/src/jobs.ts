@@ -153,28 +153,44 @@ export type SendJob = z.infer<typeof sendJobSchema>;
 export type SendRequestJob = z.infer<typeof sendRequestJobSchema>;
 export type SendNoticeJob = z.infer<typeof sendNoticeJobSchema>;
 
-/** `inbound` queue: one raw message, exactly as the mailbox held it. */
-export const inboundJobSchema = z.object({
-  /** stable id of this message (a hash of its bytes): the same mail fetched twice is one job */
-  inboundId: z.string(),
-  source: z.enum(['imap', 'graph']),
-  mailbox: z.string(),
-  /** when the poller took it from the mailbox */
-  receivedAt: z.iso.datetime({ offset: true }),
-  /**
-   * when the mailbox received it (IMAP INTERNALDATE, Graph receivedDateTime), if the source
-   * says; expiry is judged by it (capped at receivedAt), so a poller outage expires nothing
-   */
-  arrivedAt: z.iso.datetime({ offset: true }).optional(),
-  /** the source's own id of the message (Graph immutable id), for logs and dedupe */
-  sourceId: z.string().optional(),
-  /** size in bytes as the mailbox reported it */
-  size: z.number().int().nonnegative(),
-  /** raw RFC 5322 bytes, base64; for a message over the size limit only its header section */
-  rawBase64: z.string(),
-  /** true when the body was left out because the message exceeds RC_MAX_MESSAGE_BYTES */
-  truncated: z.boolean(),
-});
+/** A stored raw message's reference: the id the poller gave it (a Redis key suffix). */
+export const RAW_REF_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * `inbound` queue: one raw message, exactly as the mailbox held it: inline (`rawBase64`), or,
+ * when large, stored apart in Redis and named by `rawRef` (exactly one of the two). A job with
+ * `rawRef` has no `rawBase64` on purpose: a verifier from before `rawRef` finds its contract
+ * broken and dead-letters the job (PAYLOAD_INVALID, replayable after the upgrade) instead of
+ * parsing an empty message as `malformed`.
+ */
+export const inboundJobSchema = z
+  .object({
+    /** stable id of this message (a hash of its bytes): the same mail fetched twice is one job */
+    inboundId: z.string(),
+    source: z.enum(['imap', 'graph']),
+    mailbox: z.string(),
+    /** when the poller took it from the mailbox */
+    receivedAt: z.iso.datetime({ offset: true }),
+    /**
+     * when the mailbox received it (IMAP INTERNALDATE, Graph receivedDateTime), if the source
+     * says; expiry is judged by it (capped at receivedAt), so a poller outage expires nothing
+     */
+    arrivedAt: z.iso.datetime({ offset: true }).optional(),
+    /** the source's own id of the message (Graph immutable id), for logs and dedupe */
+    sourceId: z.string().optional(),
+    /** size in bytes as the mailbox reported it */
+    size: z.number().int().nonnegative(),
+    /** raw RFC 5322 bytes, base64; for a message over the size limit only its header section */
+    rawBase64: z.string().optional(),
+    /** the raw bytes stored apart (@rc/store RawMessageStore), for messages over 64 KiB */
+    rawRef: z.string().regex(RAW_REF_PATTERN).optional(),
+    /** true when the body was left out because the message exceeds RC_MAX_MESSAGE_BYTES */
+    truncated: z.boolean(),
+  })
+  .refine((job) => (job.rawBase64 === undefined) !== (job.rawRef === undefined), {
+    message: 'exactly one of rawBase64 and rawRef is required',
+    path: ['rawBase64'],
+  });
 export type InboundJob = z.infer<typeof inboundJobSchema>;
 
 export const actorSchema = z.object({ email: z.string(), name: z.string() });

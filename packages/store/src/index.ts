@@ -21,3 +21,10 @@ export {
 } from './vote-store';
 export type { ReassignResult } from './reassignment';
 export { TimerStore, timerAndAttachmentFields, type EscalateResult } from './timer-store';
+export {
+  RAW_INLINE_MAX_BYTES,
+  RAW_MESSAGE_TTL_MS,
+  RawMessageStore,
+  type QueueLike,
+  type RawMessage,
+} from './raw-messages';

@@ -22,6 +22,10 @@ export function storeKeys(prefix: string) {
     requestsByCreation: () => `${prefix}:requests:by-creation`,
     inboundLog: () => `${prefix}:inbound:log`,
     inboundDone: (inboundId: string) => `${prefix}:inbound:done:${inboundId}`,
+    /** bytes: a large inbound message, stored once by the poller and named by its job */
+    rawMessage: (ref: string) => `${prefix}:inbound:raw:${ref}`,
+    /** bytes: a large message while it is written in pieces, renamed to rawMessage when whole */
+    rawMessageStaging: (ref: string, writer: string) => `${prefix}:inbound:raw:${ref}:${writer}`,
     /** who was last sent a rejection notice for this reason (one a day per sender and reason) */
     rejectionNoticeSent: (from: string, reason: string) =>
       `${prefix}:notice:rejection:${from}:${reason}`,

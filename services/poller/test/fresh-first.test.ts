@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImapSource } from '../src/adapters/imap';
 import { pickBatch } from '../src/adapters/imap-batch';
 import { BACKLOG_PRIORITY, syncBatch } from '../src/process';
+import { inlineRaw } from './inline-raw';
 
 /** Issue 9: fresh answers are not made to wait behind a flooded mailbox. */
 describe('pickBatch', () => {
@@ -91,10 +92,7 @@ describe('fresh mail during a backlog (real Dovecot and Redis)', () => {
 
       const subjects = async (state: 'waiting' | 'prioritized') =>
         (await inbound.getJobs([state]))
-          .map(
-            (job) =>
-              /^Subject: (.*)$/m.exec(Buffer.from(job.data.rawBase64, 'base64').toString())?.[1],
-          )
+          .map((job) => /^Subject: (.*)$/m.exec(inlineRaw(job.data).toString())?.[1])
           .sort();
       expect(await subjects('waiting')).toEqual(['fresh 1', 'fresh 2']);
       const prioritized = await inbound.getJobs(['prioritized']);

@@ -12,6 +12,7 @@ import {
 } from '@rc/testkit';
 import { Queue } from 'bullmq';
 import { startPoller, type PollerOptions } from '../src/index';
+import { inlineRaw } from './inline-raw';
 
 /**
  * One mailbox user and one queue prefix on a shared Redis and Dovecot, for the lease and IMAP
@@ -115,7 +116,7 @@ export async function mailboxWorld(
 }
 
 export function subjectOf(job: InboundJob): string {
-  const raw = Buffer.from(job.rawBase64, 'base64').toString('utf8');
+  const raw = inlineRaw(job).toString('utf8');
   return /^Subject: (.*)$/m.exec(raw)?.[1]?.trim() ?? '';
 }
 

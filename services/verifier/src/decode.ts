@@ -1,4 +1,7 @@
-import type { InboundJob } from '@rc/contracts';
+import type { InboundJob, InboundRecord } from '@rc/contracts';
+import { PermanentJobError } from '@rc/runtime';
+import { RawMessageStore } from '@rc/store';
+import type { VerifierDeps } from './deps';
 
 export interface DecodedInbound {
   raw: Buffer;
@@ -11,13 +14,57 @@ export interface DecodedInbound {
 }
 
 /** Step 1: the raw bytes, their size against RC_MAX_MESSAGE_BYTES, and the arrival time. */
-export function decodeInbound(job: InboundJob, maxMessageBytes: number, now: Date): DecodedInbound {
-  const raw = Buffer.from(job.rawBase64, 'base64');
+export async function decodeInbound(
+  job: InboundJob,
+  deps: Pick<VerifierDeps, 'settings' | 'rawMessages' | 'updateQueue'>,
+  now: Date,
+): Promise<DecodedInbound> {
+  const { maxMessageBytes } = deps.settings;
+  const raw = await rawBytesOf(job, deps);
   const size = Math.max(job.size, raw.length);
   const oversize =
     job.truncated || size > maxMessageBytes ? `${size} bytes, limit ${maxMessageBytes}` : null;
   const arrivedAt = arrivalTime(job, now);
   return { raw, oversize, arrivedAt, arrivedBy: latestArrival(job, arrivedAt, now) };
+}
+
+/**
+ * The message's bytes: inline, or read as one Buffer from where the poller stored them. Bytes
+ * that are gone (past their expiry, deleted by hand) fail the job for good with a coded error:
+ * it is dead-lettered and recorded as `processing_failed`, never parsed as an empty message.
+ */
+async function rawBytesOf(
+  job: InboundJob,
+  deps: Pick<VerifierDeps, 'rawMessages' | 'updateQueue'>,
+): Promise<Buffer> {
+  if (job.rawRef === undefined) return Buffer.from(job.rawBase64 ?? '', 'base64');
+  const raw = await (await rawMessageStore(deps)).get(job.rawRef);
+  if (raw) return raw;
+  throw new PermanentJobError(
+    `the raw message ${job.rawRef} is no longer in Redis (expired or deleted): nothing to verify`,
+    'PAYLOAD_INVALID',
+  );
+}
+
+/**
+ * Once a message has its final outcome its stored bytes go. Not after `processing_failed`: a
+ * dead letter that `rc dlq replay` verifies again needs them (their expiry bounds them then).
+ */
+export async function releaseInbound(
+  job: InboundJob,
+  record: InboundRecord,
+  deps: Pick<VerifierDeps, 'rawMessages' | 'updateQueue'>,
+): Promise<InboundRecord> {
+  if (job.rawRef !== undefined && record.reason !== 'processing_failed')
+    await (await rawMessageStore(deps)).delete(job.rawRef);
+  return record;
+}
+
+/** The bytes live beside the queues (same connection and prefix) unless deps name a store. */
+function rawMessageStore(
+  deps: Pick<VerifierDeps, 'rawMessages' | 'updateQueue'>,
+): Promise<RawMessageStore> | RawMessageStore {
+  return deps.rawMessages ?? RawMessageStore.beside(deps.updateQueue);
 }
 
 /**

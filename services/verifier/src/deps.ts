@@ -1,6 +1,6 @@
 import type { ActionVocabulary } from '@rc/mail';
 import type { Config, Logger, TypedQueue } from '@rc/runtime';
-import type { InboundLog, RequestStore } from '@rc/store';
+import type { InboundLog, RawMessageStore, RequestStore } from '@rc/store';
 import type { SigningKeyring } from '@rc/tokens';
 import type { DnsResolver } from './dns-cache';
 import type { RejectionNotices } from './notices';
@@ -34,4 +34,9 @@ export interface VerifierDeps {
   dnsResolver?: DnsResolver;
   /** RC_REJECTION_NOTICES; absent = no notices */
   rejectionNotices?: RejectionNotices;
+  /**
+   * Where large messages' bytes are read (jobs with `rawRef`); absent = beside the queues, on
+   * the update queue's connection and prefix (the poller stores them beside the inbound queue)
+   */
+  rawMessages?: RawMessageStore;
 }

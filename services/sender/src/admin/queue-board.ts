@@ -25,7 +25,8 @@ export const QUEUE_BOARD_CSP = [
 /**
  * What the board shows of a job's data. Inbound jobs (and the dead letters of failed ones) hold
  * the raw email, whose subject and body carry answer tokens: the raw bytes are left out and any
- * token elsewhere is masked.
+ * token elsewhere is masked. A large message is stored apart and its job names it (`rawRef`,
+ * the message's inboundId): that id is shown as it is, the board never reads the bytes.
  */
 export function redactJobData(value: unknown): unknown {
   if (typeof value === 'string') return maskAnswerTokens(value);
