@@ -2,7 +2,7 @@ import type { InboundJob, InboundRecord } from '@rc/contracts';
 import { headerSection, parseInboundMessage, type ParsedMessage } from '@rc/mail';
 import { claimAndQueue } from './claim';
 import { decide } from './decide';
-import { decodeInbound } from './decode';
+import { decodeInbound, releaseInbound } from './decode';
 import type { VerifierDeps } from './deps';
 import { recordOutcome } from './record';
 import { reject, type Verdict } from './verdict';
@@ -39,14 +39,11 @@ export async function verifyInbound(
   options: VerifyOptions = {},
 ): Promise<InboundRecord> {
   const previous = await deps.inboundLog.recordOf(job.inboundId);
-  if (previous && previous.reason !== 'processing_failed') return previous;
+  if (previous && previous.reason !== 'processing_failed')
+    return releaseInbound(job, previous, deps);
   const now = deps.now?.() ?? new Date();
 
-  const { raw, oversize, arrivedAt, arrivedBy } = decodeInbound(
-    job,
-    deps.settings.maxMessageBytes,
-    now,
-  );
+  const { raw, oversize, arrivedAt, arrivedBy } = await decodeInbound(job, deps, now);
   // An oversize message is never parsed whole: its header section is enough for the record.
   const parsed = await parseInboundMessage(oversize ? headerSection(raw) : raw);
   const message: ParsedMessage | undefined = parsed.ok ? parsed.message : undefined;
@@ -78,5 +75,5 @@ export async function verifyInbound(
       job.inboundId,
     );
   }
-  return recordOutcome(verdict, message, job, deps, now);
+  return releaseInbound(job, await recordOutcome(verdict, message, job, deps, now), deps);
 }
