@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sharedOAuth2Tokens } from '@rc/microsoft';
 import type { Logger, RunningService, ServiceContext } from '@rc/runtime';
-import { storeKeys } from '@rc/store';
+import { RawMessageStore, storeKeys } from '@rc/store';
 import { createGraphSource, type GraphSourceOptions } from './adapters/graph';
 import { createImapSource, type ImapOAuth2Tokens, type ImapSourceOptions } from './adapters/imap';
 import type { MailboxSource } from './adapters/mailbox-source';
@@ -45,6 +45,7 @@ export async function startPoller(
   const timing = { ...DEFAULT_LEASE_TIMING, ...options.lease };
   const mailbox = mailboxIdentity(config, source);
   const keys = storeKeys(config.queuePrefix);
+  const rawMessages = new RawMessageStore(context.redis, config.queuePrefix);
   const lease = new MailboxLease(
     context.redis,
     { lease: keys.pollerLease(mailbox), fence: keys.pollerFence(mailbox) },
@@ -66,6 +67,7 @@ export async function startPoller(
             batchSize: config.poller.batchSize,
             maxMessageBytes: config.maxMessageBytes,
             beforeRemove: () => leadership.fence(),
+            rawMessages,
           }),
         poller: { ...config.poller, startupDelayMs: Math.max(0, delayEndsAt - Date.now()) },
         logger,

@@ -60,7 +60,7 @@ export async function releaseInbound(
   return record;
 }
 
-/** The bytes live beside the queues (same connection and prefix) unless deps name a store. */
+/** The service names the store (service.ts); callers without one (tests) use the queues' own. */
 function rawMessageStore(
   deps: Pick<VerifierDeps, 'rawMessages' | 'updateQueue'>,
 ): Promise<RawMessageStore> | RawMessageStore {

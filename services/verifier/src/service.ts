@@ -5,7 +5,7 @@ import {
   type ServiceContext,
   type StallPolicy,
 } from '@rc/runtime';
-import { InboundLog, RequestStore } from '@rc/store';
+import { InboundLog, RawMessageStore, RequestStore } from '@rc/store';
 import { cachedResolver, systemResolver, type DnsResolver } from './dns-cache';
 import { loadDkimVerifier } from './dkim';
 import { RejectionNotices } from './notices';
@@ -31,6 +31,7 @@ export async function startVerifier(
     keyring: config.keyring,
     store: new RequestStore(context.redis, config.queuePrefix),
     inboundLog: new InboundLog(context.redis, config.queuePrefix, config.inboundLog),
+    rawMessages: new RawMessageStore(context.redis, config.queuePrefix),
     updateQueue: queues.update,
     logger,
     settings: config,
